@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: the same load sent directly to a fake upstream and through
+ * the gateway, in one run, so the figures are ratios on this machine rather
+ * than absolute times. The fake and the gateway run as their own processes;
+ * the load generator (autocannon) runs here. Request logging is on (SQLite).
+ *
+ * Latency percentiles come from autocannon's per-response timings (float ms),
+ * not its summary histogram, whose 1 ms resolution cannot show a 0.5 ms target.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+
+interface Proc { url: string; child: ChildProcess }
+
+function startProcess(args: string[], cwd = ROOT): Promise<Proc> {
+  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ url: m[1]!, child });
+    });
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+function stopProcess(p: Proc): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.child.exitCode !== null) return resolve();
+    p.child.once("exit", () => resolve());
+    p.child.kill("SIGTERM");
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+interface Figures { p50: number; p99: number; rps: number; errors: number }
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function load(url: string, connections: number, stream: boolean, seconds: number): Promise<Figures> {
+  const body = JSON.stringify({
+    model: "gpt-4o-mini",
+    messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Say hello to the benchmark." }],
+    ...(stream ? { stream: true } : {}),
+  });
+  const times: number[] = [];
+  let instance!: autocannon.Instance;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon({
+    url: `${url}/chat/completions`,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer bench" },
+    body,
+    connections,
+    duration: seconds,
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+  instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status === 200) times.push(ms);
+  });
+  const result = await finished;
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), rps: times.length / seconds, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+const fmt = (n: number, d = 2) => n.toFixed(d).padStart(9);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
+  const fake = await startProcess(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"]);
+  const config = join(dir, "liaison.yaml");
+  writeFileSync(config, [
+    `storage: { url: "sqlite://${join(dir, "bench.db")}" }`,
+    "logging: { level: warn, requests: true }",
+    "providers:",
+    `  up: { type: openai, base_url: "${fake.url}/v1", api_key: bench }`,
+    "models:",
+    "  gpt-4o-mini: { targets: [ { provider: up, model: gpt-4o-mini } ] }",
+    "",
+  ].join("\n"));
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (written at exit).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const gw = await startProcess([...nodeArgs, join(ROOT, "bin/liaison.js"), "serve", "--config", config, "--port", "0"], dir);
+  const direct = `${fake.url}/v1`;
+  const through = `${gw.url}/v1`;
+
+  const only = process.env.BENCH_ONLY; // e.g. "stream" to profile one scenario
+  const scenarios = [
+    { name: "non-stream c=1", connections: 1, stream: false },
+    { name: "non-stream c=64", connections: 64, stream: false },
+    { name: "stream c=16", connections: 16, stream: true },
+  ].filter((s) => !only || s.name.startsWith(only));
+  const results: { name: string; direct: Figures; gateway: Figures }[] = [];
+  try {
+    for (const s of scenarios) {
+      // Warm both paths (JIT, connection pools) before measuring.
+      await load(direct, s.connections, s.stream, WARMUP);
+      await load(through, s.connections, s.stream, WARMUP);
+      const d = await load(direct, s.connections, s.stream, DURATION);
+      const g = await load(through, s.connections, s.stream, DURATION);
+      results.push({ name: s.name, direct: d, gateway: g });
+    }
+    const rss = rssMb(gw.child.pid!);
+
+    console.log(`\nLiaison benchmark — ${DURATION}s per run, fake upstream and gateway in their own processes, request logging on (SQLite)\n`);
+    console.log(`${"scenario".padEnd(18)}${"path".padEnd(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"req/s".padStart(9)}${"errors".padStart(8)}`);
+    for (const r of results) {
+      for (const [path, f] of [["direct", r.direct], ["gateway", r.gateway]] as const) {
+        console.log(`${r.name.padEnd(18)}${path.padEnd(9)}${fmt(f.p50, 3)}${fmt(f.p99, 3)}${fmt(f.rps, 0)}${String(f.errors).padStart(8)}`);
+      }
+    }
+    if (only) return;
+    const c1 = results[0]!;
+    const c64 = results[1]!;
+    const st = results[2]!;
+    const added = c1.gateway.p50 - c1.direct.p50;
+    const ratio64 = c64.gateway.rps / c64.direct.rps;
+    const ratioStream = st.gateway.rps / st.direct.rps;
+    const checks = [
+      { what: "added p50 latency at c=1", value: `${added.toFixed(3)} ms`, ok: added <= 0.5, target: "<= 0.5 ms" },
+      { what: "throughput ratio, non-stream c=64", value: `${(ratio64 * 100).toFixed(1)}%`, ok: ratio64 >= 0.25, target: ">= 25%" },
+      { what: "throughput ratio, stream c=16", value: `${(ratioStream * 100).toFixed(1)}%`, ok: ratioStream >= 0.2, target: ">= 20%" },
+      { what: "gateway RSS after the run", value: `${rss.toFixed(1)} MB`, ok: rss < 150, target: "< 150 MB" },
+      { what: "errors through the gateway", value: String(results.reduce((n, r) => n + r.gateway.errors, 0)), ok: results.every((r) => r.gateway.errors === 0), target: "0" },
+    ];
+    console.log("");
+    for (const c of checks) console.log(`${c.ok ? "PASS" : "FAIL"}  ${c.what.padEnd(36)} ${c.value.padStart(10)}   (target ${c.target})`);
+    process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+  } finally {
+    await stopProcess(gw);
+    await stopProcess(fake);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

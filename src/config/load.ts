@@ -1,0 +1,90 @@
+import { readFileSync, existsSync } from "node:fs";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { interpolate, type Env } from "./interpolate.js";
+import { configSchema, type Config, type ConfigInput } from "./schema.js";
+import { zeroConfig } from "./zero-config.js";
+
+/** An invalid configuration: the message names the source, the key path and the problem. */
+export class ConfigError extends Error {
+  constructor(readonly source: string, readonly issues: string[]) {
+    super(`${source}: invalid configuration\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || "(root)";
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = formatPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+      return `${path}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+}
+
+/** Checks what the schema cannot: references between sections. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  for (const [name, model] of Object.entries(config.models)) {
+    if (name.includes("/") && config.providers[name.split("/")[0] as string]) {
+      problems.push(`models.${name}: a model name must not start with a provider name and '/' (it would shadow provider/model addressing)`);
+    }
+    model.targets.forEach((t, i) => {
+      if (!config.providers[t.provider]) {
+        problems.push(`models.${name}.targets[${i}].provider: unknown provider '${t.provider}' (configured: ${Object.keys(config.providers).join(", ") || "none"})`);
+      }
+    });
+  }
+  return problems;
+}
+
+/** Validates a config object (already parsed and interpolated). */
+export function validateConfig(input: unknown, source = "config"): Config {
+  const parsed = configSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
+  const config = parsed.data;
+  // The mock provider is always available, so `mock/echo` works in every setup.
+  if (!config.providers.mock) config.providers.mock = configSchema.shape.providers.parse({ mock: { type: "mock" } }).mock!;
+  const problems = crossCheck(config);
+  if (problems.length) throw new ConfigError(source, problems);
+  return config;
+}
+
+export function parseConfigText(text: string, source: string, env: Env = process.env): Config {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split("\n")[0]}`));
+  }
+  return validateConfig(interpolate(doc.toJS(), env), source);
+}
+
+export function loadConfigFile(file: string, env: Env = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  return parseConfigText(text, file, env);
+}
+
+/**
+ * The `serve` rule: an explicit file, else ./liaison.yaml when present, else
+ * zero-config from the environment.
+ */
+export function resolveConfig(file: string | undefined, env: Env = process.env): { config: Config; source: string } {
+  if (file) return { config: loadConfigFile(file, env), source: file };
+  if (existsSync("liaison.yaml")) return { config: loadConfigFile("liaison.yaml", env), source: "liaison.yaml" };
+  const input: ConfigInput = zeroConfig(env);
+  return { config: validateConfig(input, "zero-config (environment)"), source: "zero-config" };
+}

@@ -1,0 +1,29 @@
+/**
+ * Zero-config: no file, providers from the usual environment variables, the
+ * mock provider always there (DESIGN.md §2).
+ */
+import { OPENAI_PRESETS, type OpenAIPresetName } from "../providers/openai/presets.js";
+import type { Env } from "./interpolate.js";
+import type { ConfigInput } from "./schema.js";
+
+type ProvidersInput = NonNullable<ConfigInput["providers"]>;
+
+export function zeroConfig(env: Env): ConfigInput {
+  const providers: ProvidersInput = { mock: { type: "mock" } };
+  for (const [name, preset] of Object.entries(OPENAI_PRESETS) as [OpenAIPresetName, (typeof OPENAI_PRESETS)[OpenAIPresetName]][]) {
+    const key = preset.apiKeyEnv ? env[preset.apiKeyEnv] : undefined;
+    if (key) providers[name] = { type: name, api_key: key, ...(name === "openai" && env.OPENAI_BASE_URL ? { base_url: env.OPENAI_BASE_URL } : {}) };
+  }
+  if (env.AZURE_OPENAI_API_KEY && env.AZURE_OPENAI_ENDPOINT) {
+    providers.azure = {
+      type: "azure",
+      base_url: env.AZURE_OPENAI_ENDPOINT,
+      api_key: env.AZURE_OPENAI_API_KEY,
+      ...(env.OPENAI_API_VERSION ? { api_version: env.OPENAI_API_VERSION } : {}),
+    };
+  }
+  const input: ConfigInput = { providers };
+  if (env.LIAISON_ADMIN_KEY) input.admin_key = env.LIAISON_ADMIN_KEY;
+  if (env.LIAISON_STORAGE_URL) input.storage = { url: env.LIAISON_STORAGE_URL };
+  return input;
+}

@@ -1,0 +1,83 @@
+/**
+ * What the engine learns about one request while serving it, and the single
+ * place that turns it into a log row and metrics when the request ends.
+ */
+import type { Usage } from "../core/types.js";
+import type { LogRow } from "../store/types.js";
+
+export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings";
+
+export interface CallOptions {
+  /** Defaults to a new id. */
+  requestId?: string;
+  /** Fires when the client goes away; the upstream call is cancelled. */
+  signal?: AbortSignal;
+  /** Total time budget for this request (x-liaison-timeout-ms). */
+  timeoutMs?: number;
+  /** Tags kept with the log row (x-liaison-metadata). */
+  metadata?: Record<string, unknown> | null;
+  keyId?: string | null;
+  traceId?: string | null;
+}
+
+export interface CallMeta {
+  requestId: string;
+  provider: string;
+  upstreamModel: string;
+  attempts: number;
+}
+
+export class RequestRecord {
+  readonly startedAt = performance.now();
+  readonly createdAt = new Date();
+  provider: string | null = null;
+  upstreamModel: string | null = null;
+  attempts = 0;
+  ttftMs: number | null = null;
+  usage: Usage | undefined;
+  responseBody: unknown = null;
+  finished = false;
+
+  constructor(
+    readonly requestId: string,
+    readonly endpoint: Endpoint,
+    readonly model: string | null,
+    readonly stream: boolean,
+    readonly options: CallOptions,
+    readonly requestBody: unknown,
+  ) {}
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  meta(): CallMeta {
+    return { requestId: this.requestId, provider: this.provider ?? "", upstreamModel: this.upstreamModel ?? "", attempts: this.attempts };
+  }
+
+  toRow(status: number, errorCode: string | null, keepBodies: boolean): LogRow {
+    return {
+      id: this.requestId,
+      created_at: this.createdAt.toISOString(),
+      endpoint: this.endpoint,
+      model: this.model,
+      provider: this.provider,
+      upstream_model: this.upstreamModel,
+      status,
+      error_code: errorCode,
+      latency_ms: Math.round(this.elapsedMs() * 1000) / 1000,
+      ttft_ms: this.ttftMs === null ? null : Math.round(this.ttftMs * 1000) / 1000,
+      attempts: this.attempts,
+      prompt_tokens: this.usage?.prompt_tokens ?? null,
+      completion_tokens: this.usage?.completion_tokens ?? null,
+      cost_usd: null,
+      cache: null,
+      key_id: this.options.keyId ?? null,
+      trace_id: this.options.traceId ?? null,
+      stream: this.stream,
+      metadata: this.options.metadata ?? null,
+      request_body: keepBodies ? this.requestBody : null,
+      response_body: keepBodies ? this.responseBody : null,
+    };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Server-Sent Events and NDJSON framing, parsed once for every provider
+ * (STYLE.md rule 3). The decoders are synchronous and fed one network chunk at
+ * a time, so a stream pays one async step per packet, not one per event.
+ * They work on bytes through one streaming TextDecoder, so a multi-byte
+ * character split across packets is decoded correctly.
+ */
+
+export interface SSEEvent {
+  event: string | undefined;
+  data: string;
+  id: string | undefined;
+}
+
+export class SSEDecoder {
+  readonly #decoder = new TextDecoder();
+  #buffer = "";
+  #event: string | undefined;
+  #id: string | undefined;
+  #data: string[] = [];
+
+  /** Feeds one chunk of bytes; returns the events it completed. */
+  push(chunk: Uint8Array): SSEEvent[] {
+    this.#buffer += this.#decoder.decode(chunk, { stream: true });
+    const out: SSEEvent[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = this.#buffer.indexOf("\n", start);
+      if (nl === -1) break;
+      const end = nl > start && this.#buffer.charCodeAt(nl - 1) === 13 /* \r */ ? nl - 1 : nl;
+      this.#line(this.#buffer.slice(start, end), out);
+      start = nl + 1;
+    }
+    this.#buffer = start === 0 ? this.#buffer : this.#buffer.slice(start);
+    return out;
+  }
+
+  /** Flushes what is left when the body ends (a last event without its blank line). */
+  end(): SSEEvent[] {
+    const out: SSEEvent[] = [];
+    const rest = this.#buffer + this.#decoder.decode();
+    this.#buffer = "";
+    if (rest) this.#line(rest.endsWith("\r") ? rest.slice(0, -1) : rest, out);
+    this.#dispatch(out);
+    return out;
+  }
+
+  #line(line: string, out: SSEEvent[]): void {
+    if (line === "") return this.#dispatch(out);
+    if (line.charCodeAt(0) === 58 /* ":" comment */) return;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === "data") this.#data.push(value);
+    else if (field === "event") this.#event = value;
+    else if (field === "id") this.#id = value;
+  }
+
+  #dispatch(out: SSEEvent[]): void {
+    if (this.#data.length === 0 && this.#event === undefined) return;
+    out.push({ event: this.#event, data: this.#data.length === 1 ? this.#data[0]! : this.#data.join("\n"), id: this.#id });
+    this.#event = undefined;
+    this.#data = [];
+  }
+}
+
+/** Newline-delimited JSON (Ollama's native stream framing): one value per line. */
+export class NDJSONDecoder {
+  readonly #decoder = new TextDecoder();
+  #buffer = "";
+
+  push(chunk: Uint8Array): unknown[] {
+    this.#buffer += this.#decoder.decode(chunk, { stream: true });
+    const out: unknown[] = [];
+    let nl: number;
+    while ((nl = this.#buffer.indexOf("\n")) !== -1) {
+      const line = this.#buffer.slice(0, nl).trim();
+      this.#buffer = this.#buffer.slice(nl + 1);
+      if (line) out.push(JSON.parse(line) as unknown);
+    }
+    return out;
+  }
+
+  end(): unknown[] {
+    const rest = (this.#buffer + this.#decoder.decode()).trim();
+    this.#buffer = "";
+    return rest ? [JSON.parse(rest) as unknown] : [];
+  }
+}
+
+/** The async form, for callers that do not care about the per-event cost. */
+export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncGenerator<SSEEvent> {
+  const decoder = new SSEDecoder();
+  for await (const chunk of body) yield* decoder.push(chunk);
+  yield* decoder.end();
+}

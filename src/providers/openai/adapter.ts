@@ -1,0 +1,100 @@
+/**
+ * The OpenAI-compatible base. OpenAI itself, every OpenAI-compatible server
+ * (groq, together, vllm, ...) and Azure are configuration of this one class:
+ * they differ only in how a URL is built and how the key is sent.
+ */
+import { GatewayError } from "../../core/errors.js";
+import type {
+  ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
+  CompletionResponse, EmbeddingRequest, EmbeddingResponse,
+} from "../../core/types.js";
+import { UpstreamClient, readJson, readText, type UpstreamResponse } from "../_shared/http.js";
+import { parseErrorBody, upstreamStatusError } from "../_shared/upstream-error.js";
+import type { CallContext, Capabilities, ProviderAdapter } from "../types.js";
+import { parseOpenAIError } from "./errors.js";
+import { openAIStream } from "./stream.js";
+
+export type OpenAIEndpoint = "chat/completions" | "completions" | "embeddings";
+
+export interface OpenAICompatibleOptions {
+  name: string;
+  type: string;
+  /** Static headers for every call (auth included). */
+  headers: Record<string, string>;
+  /** Builds the URL of one endpoint for one upstream model. */
+  url(endpoint: OpenAIEndpoint, model: string): string;
+  connectTimeoutMs: number;
+  capabilities?: Partial<Capabilities>;
+  models?: string[];
+}
+
+export class OpenAICompatibleAdapter implements ProviderAdapter {
+  readonly name: string;
+  readonly type: string;
+  readonly capabilities: Capabilities;
+  readonly #options: OpenAICompatibleOptions;
+  readonly #client: UpstreamClient;
+  readonly #jsonHeaders: Record<string, string>;
+
+  constructor(options: OpenAICompatibleOptions) {
+    this.name = options.name;
+    this.type = options.type;
+    this.capabilities = { chat: true, completions: true, embeddings: true, ...options.capabilities };
+    this.#options = options;
+    this.#client = new UpstreamClient(options.name, { connectTimeoutMs: options.connectTimeoutMs });
+    this.#jsonHeaders = { "content-type": "application/json", accept: "application/json", ...options.headers };
+  }
+
+  models(): string[] {
+    return this.#options.models ?? [];
+  }
+
+  chat(request: ChatRequest, ctx: CallContext): Promise<ChatResponse> {
+    return this.#json<ChatResponse>("chat/completions", request, ctx);
+  }
+
+  async chatStream(request: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatChunk>> {
+    const res = await this.#send("chat/completions", request, ctx);
+    return openAIStream<ChatChunk>(res, ctx, this.name);
+  }
+
+  completions(request: CompletionRequest, ctx: CallContext): Promise<CompletionResponse> {
+    return this.#json<CompletionResponse>("completions", request, ctx);
+  }
+
+  async completionsStream(request: CompletionRequest, ctx: CallContext): Promise<AsyncIterable<CompletionChunk>> {
+    const res = await this.#send("completions", request, ctx);
+    return openAIStream<CompletionChunk>(res, ctx, this.name);
+  }
+
+  embed(request: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResponse> {
+    return this.#json<EmbeddingResponse>("embeddings", request, ctx);
+  }
+
+  close(): Promise<void> {
+    return this.#client.close();
+  }
+
+  async #json<T>(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<T> {
+    const res = await this.#send(endpoint, request, ctx);
+    const body = await readJson(res, ctx, this.name);
+    if (typeof body !== "object" || body === null) {
+      throw new GatewayError("upstream_error", `Provider '${this.name}' returned an unexpected body for ${endpoint}.`);
+    }
+    return body as T;
+  }
+
+  /** Sends the request as-is (unknown parameters pass through) and maps a non-2xx answer to an error. */
+  async #send(endpoint: OpenAIEndpoint, request: { model: string; stream?: boolean }, ctx: CallContext): Promise<UpstreamResponse> {
+    const headers = request.stream ? { ...this.#jsonHeaders, accept: "text/event-stream" } : this.#jsonHeaders;
+    const res = await this.#client.request({
+      url: this.#options.url(endpoint, request.model),
+      headers,
+      body: JSON.stringify(request),
+      ctx,
+    });
+    if (res.status >= 200 && res.status < 300) return res;
+    const text = await readText(res, ctx, this.name).catch(() => "");
+    throw upstreamStatusError(this.name, res.status, res.headers, parseOpenAIError(parseErrorBody(text)));
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * OpenAI SSE → typed chunks. Chunks are OpenAI's own shape already, so this
+ * only parses, watches for in-stream errors and checks that the stream ended
+ * properly (a dropped connection must surface as an error, never as a quiet
+ * end of stream).
+ */
+import { GatewayError } from "../../core/errors.js";
+import { rawJson } from "../../core/types.js";
+import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
+import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import type { CallContext } from "../types.js";
+import { parseOpenAIError } from "./errors.js";
+
+interface StreamPart { choices?: { finish_reason?: string | null }[]; error?: unknown }
+
+/** One SSE event → a chunk, or "done" at [DONE], or undefined for an empty keep-alive event. */
+function toPart(ev: SSEEvent, provider: string): StreamPart | "done" | undefined {
+  if (ev.data === "[DONE]") return "done";
+  if (ev.data === "") return undefined;
+  let part: StreamPart;
+  try {
+    part = JSON.parse(ev.data) as StreamPart;
+  } catch {
+    throw new GatewayError("stream_interrupted", `Provider '${provider}' sent a stream event that is not valid JSON.`);
+  }
+  if (part.error !== undefined || ev.event === "error") {
+    const parsed = parseOpenAIError(part);
+    throw new GatewayError("upstream_error", `Provider '${provider}' reported an error mid-stream: ${parsed.message ?? "unknown error"}`, { clientCode: parsed.code ?? "upstream_error" });
+  }
+  rawJson.set(part, ev.data);
+  return part;
+}
+
+export async function* openAIStream<T>(res: UpstreamResponse, ctx: CallContext, provider: string): AsyncGenerator<T> {
+  const decoder = new SSEDecoder();
+  let finished = false;
+  let done = false;
+  try {
+    // destroyOnReturn: false: leaving the loop at [DONE] must not destroy the
+    // body (and with it the keep-alive connection); the rest is drained below.
+    for await (const bytes of res.body.iterator({ destroyOnReturn: false })) {
+      for (const ev of decoder.push(bytes as Buffer)) {
+        const part = toPart(ev, provider);
+        if (part === "done") { done = true; return; }
+        if (part === undefined) continue;
+        if (part.choices?.some((c) => c.finish_reason)) finished = true;
+        yield part as T;
+      }
+    }
+    for (const ev of decoder.end()) {
+      const part = toPart(ev, provider);
+      if (part === "done") { done = true; return; }
+      if (part !== undefined) yield part as T;
+    }
+  } catch (err) {
+    throw transportError(err, ctx, provider);
+  } finally {
+    // A clean end lets the connection go back to the pool; anything else
+    // (error, consumer left early) closes it so nothing keeps reading.
+    if (done) res.body.resume();
+    else if (!res.body.destroyed) res.body.destroy();
+  }
+  // Some compatible servers omit [DONE]; a finish_reason is proof enough of a clean end.
+  if (!finished) {
+    throw new GatewayError("stream_interrupted", `The stream from provider '${provider}' ended before the answer was complete.`);
+  }
+}

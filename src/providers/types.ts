@@ -1,0 +1,68 @@
+/**
+ * The provider contract: a few typed functions and nothing else. Adapters take
+ * canonical (OpenAI-shaped) requests whose `model` is already the upstream
+ * model name, and return canonical responses or typed stream chunks.
+ */
+import type {
+  ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
+  CompletionResponse, EmbeddingRequest, EmbeddingResponse,
+} from "../core/types.js";
+
+export interface Timeouts {
+  /** TCP/TLS connect. */
+  connectMs: number;
+  /** Request sent → response headers (first byte). */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  idleMs: number;
+  /** The whole call, headers and body. */
+  totalMs: number;
+}
+
+export interface CallContext {
+  /** Aborted when the client goes away or the total timeout fires. */
+  signal: AbortSignal;
+  timeouts: Timeouts;
+  requestId: string;
+  /** Extra headers for the upstream request (e.g. traceparent). */
+  headers?: Record<string, string>;
+}
+
+/** What an upstream answered, plus what the gateway learned doing it. */
+export interface UpstreamMeta {
+  /** Upstream response headers worth surfacing (request ids, rate limits). */
+  headers?: Record<string, string>;
+}
+
+export interface Capabilities {
+  chat: boolean;
+  completions: boolean;
+  embeddings: boolean;
+  /** Image inputs (image_url parts). Absent = true: the upstream decides. */
+  vision?: boolean;
+  /** Tool definitions and tool calls. Absent = true. */
+  tools?: boolean;
+}
+
+export interface ProviderAdapter {
+  /** The name this provider was given in the config (e.g. "groq"). */
+  readonly name: string;
+  /** The wire protocol (e.g. "openai", "azure", "mock"). */
+  readonly type: string;
+  readonly capabilities: Capabilities;
+
+  chat(request: ChatRequest, ctx: CallContext): Promise<ChatResponse>;
+  /**
+   * Resolves once the upstream has accepted the request (status and headers
+   * read), so a refusal is still an ordinary error the caller can map to an
+   * HTTP status; the chunks then flow through the iterable.
+   */
+  chatStream(request: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatChunk>>;
+  completions?(request: CompletionRequest, ctx: CallContext): Promise<CompletionResponse>;
+  completionsStream?(request: CompletionRequest, ctx: CallContext): Promise<AsyncIterable<CompletionChunk>>;
+  embed?(request: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResponse>;
+  /** Models this provider is known to serve, for GET /v1/models (optional). */
+  models?(): string[];
+  close?(): Promise<void>;
+}
+

@@ -1,0 +1,73 @@
+/**
+ * The HTTP app: fastify with the OpenAI routes, ops routes, the admin log API
+ * and one error handler. Fastify's own request logging is off: a log line per
+ * request on the hot path costs more than the rest of the gateway.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { GatewayError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import type { Engine } from "../engine/gateway.js";
+import type { Endpoint } from "../engine/request-record.js";
+import { createAuthCheck } from "./auth.js";
+import { errorBody, normalizeError } from "./error-response.js";
+import { registerAdminLogRoutes } from "./routes/admin-logs.js";
+import { registerOpenAIRoutes } from "./routes/openai.js";
+import { registerOpsRoutes } from "./routes/ops.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set once the engine has the request: from then on the engine records its outcome. */
+    engaged: boolean;
+  }
+}
+
+const ENGINE_ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/completions", "/v1/embeddings"]);
+
+export interface AppState { shuttingDown: boolean }
+
+export function buildApp(engine: Engine, state: AppState = { shuttingDown: false }): FastifyInstance {
+  const config = engine.config;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: Math.floor(config.server.body_limit_mb * 1024 * 1024),
+    genReqId: () => newId("req"),
+    // Keep-alive sockets are closed at shutdown instead of holding it open.
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.decorateRequest("engaged", false);
+  // JSON only: a text/plain body would otherwise reach the handlers as a string.
+  app.removeContentTypeParser("text/plain");
+
+  const authenticate = createAuthCheck(config.admin_key);
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    const url = req.url;
+    if (url.startsWith("/v1/") || url.startsWith("/admin/")) authenticate(req);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = normalizeError(err, config.server.body_limit_mb);
+    if (e.code === "internal_error") engine.logger.error({ err, url: req.url, requestId: req.id }, "unexpected error");
+    const path = req.routeOptions.url ?? req.url;
+    if (!req.engaged && ENGINE_ENDPOINTS.has(path)) engine.recordRejected(path as Endpoint, e.status, e.clientCode ?? e.code, req.id);
+    return sendError(reply, e);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    return sendError(reply, new GatewayError("route_not_found",
+      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.`,
+      { clientCode: "unknown_route" }));
+  });
+
+  registerOpsRoutes(app, engine, state);
+  registerOpenAIRoutes(app, engine);
+  registerAdminLogRoutes(app, engine);
+  return app;
+}
+
+function sendError(reply: FastifyReply, e: GatewayError): FastifyReply {
+  if (e.retryAfter !== undefined) reply.header("retry-after", String(Math.ceil(e.retryAfter)));
+  return reply.code(e.status).type("application/json").send(errorBody(e));
+}

@@ -1,0 +1,52 @@
+/**
+ * Gateway request headers (DESIGN.md §2) → engine call options, validated:
+ * a malformed header is the client's mistake and gets a 400 that says so.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { GatewayError } from "../core/errors.js";
+import type { CallOptions } from "../engine/request-record.js";
+
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+const MAX_METADATA_BYTES = 8 * 1024;
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptions {
+  const options: CallOptions = { requestId: req.id, signal: clientSignal(reply) };
+  const timeout = header(req, "x-liaison-timeout-ms");
+  if (timeout !== undefined) {
+    const n = Number(timeout);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TIMEOUT_MS) {
+      throw new GatewayError("invalid_request", `x-liaison-timeout-ms must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}.`, { param: "x-liaison-timeout-ms" });
+    }
+    options.timeoutMs = n;
+  }
+  const metadata = header(req, "x-liaison-metadata");
+  if (metadata !== undefined) {
+    let parsed: unknown;
+    try {
+      if (metadata.length > MAX_METADATA_BYTES) throw new Error("too large");
+      parsed = JSON.parse(metadata);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new GatewayError("invalid_request", `x-liaison-metadata must be a JSON object of at most ${MAX_METADATA_BYTES} bytes.`, { param: "x-liaison-metadata" });
+    }
+    options.metadata = parsed as Record<string, unknown>;
+  }
+  return options;
+}
+
+/** Aborts when the client closes the connection before the response is complete. */
+function clientSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  const res = reply.raw;
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort(new GatewayError("client_closed", "The client closed the request.", { retryable: false }));
+  });
+  return controller.signal;
+}

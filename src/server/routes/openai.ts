@@ -1,0 +1,72 @@
+/**
+ * The OpenAI-compatible routes. Handlers only translate HTTP ↔ engine calls;
+ * everything else happens in the engine.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { GatewayError } from "../../core/errors.js";
+import type { Engine, Result, StreamResult } from "../../engine/gateway.js";
+import type { CallMeta, CallOptions } from "../../engine/request-record.js";
+import { callOptions } from "../request-options.js";
+import { pipeSSE } from "../sse.js";
+
+function metaHeaders(meta: CallMeta): Record<string, string> {
+  return {
+    "x-request-id": meta.requestId,
+    "x-liaison-provider": meta.provider,
+    "x-liaison-model": meta.upstreamModel,
+    "x-liaison-attempts": String(meta.attempts),
+  };
+}
+
+function sendJson<T>(reply: FastifyReply, result: Result<T>): FastifyReply {
+  return reply.headers(metaHeaders(result.meta)).type("application/json").send(JSON.stringify(result.value));
+}
+
+async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>, log: (e: GatewayError) => void): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    ...metaHeaders(result.meta),
+  });
+  await pipeSSE(res, result.stream, log);
+}
+
+type Handler = (body: unknown, options: CallOptions) => Promise<Result<unknown>>;
+type StreamHandler = (body: unknown, options: CallOptions) => Promise<StreamResult<unknown>>;
+
+export function registerOpenAIRoutes(app: FastifyInstance, engine: Engine): void {
+  const route = (unary: Handler, stream?: StreamHandler) => async (req: FastifyRequest, reply: FastifyReply) => {
+    req.engaged = true;
+    const options = callOptions(req, reply);
+    const body = req.body;
+    if (stream && (body as { stream?: unknown } | null)?.stream === true) {
+      const result = await stream(body, options);
+      await sendStream(reply, result, (e) => {
+        if (e.code !== "client_closed") req.log.warn({ code: e.code, msg: e.message }, "stream ended with an error");
+      });
+      return reply;
+    }
+    return sendJson(reply, await unary(body, options));
+  };
+
+  app.post("/v1/chat/completions", route((b, o) => engine.chat(b, o), (b, o) => engine.chatStream(b, o)));
+  app.post("/v1/completions", route((b, o) => engine.completions(b, o), (b, o) => engine.completionsStream(b, o)));
+  app.post("/v1/embeddings", route((b, o) => engine.embed(b, o)));
+
+  app.get("/v1/models", async (_req, reply) => {
+    return reply.type("application/json").send(JSON.stringify({ object: "list", data: engine.listModels() }));
+  });
+  app.get<{ Params: { "*": string } }>("/v1/models/*", async (req, reply) => {
+    const id = req.params["*"];
+    const model = engine.listModels().find((m) => m.id === id);
+    if (!model) {
+      engine.router.resolve(id); // throws model_not_found with the helpful message
+      return reply.type("application/json").send(JSON.stringify({ id, object: "model", created: 0, owned_by: "liaison" }));
+    }
+    return reply.type("application/json").send(JSON.stringify(model));
+  });
+}

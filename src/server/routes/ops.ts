@@ -1,0 +1,19 @@
+import type { FastifyInstance } from "fastify";
+import type { Engine } from "../../engine/gateway.js";
+
+export function registerOpsRoutes(app: FastifyInstance, engine: Engine, state: { shuttingDown: boolean }): void {
+  app.get("/health", async (_req, reply) => reply.type("application/json").send('{"status":"ok"}'));
+
+  app.get("/ready", async (_req, reply) => {
+    if (state.shuttingDown) return reply.code(503).send({ status: "shutting_down" });
+    const ok = await engine.ready();
+    return ok
+      ? reply.send({ status: "ready" })
+      : reply.code(503).send({ status: "not_ready", reason: `the ${engine.store?.kind ?? ""} store does not answer` });
+  });
+
+  app.get("/metrics", async (_req, reply) => {
+    const text = await engine.metrics.registry.metrics();
+    return reply.type(engine.metrics.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * What every backend does the same way with a LogQuery: validate it, clamp the
+ * limit, and turn the opaque cursor into a keyset position. Keeping this in
+ * one place is what lets the contract suite expect identical pages from
+ * memory, SQLite and PostgreSQL.
+ */
+import { GatewayError } from "../core/errors.js";
+import type { LogQuery, LogRow, LogSummary } from "./types.js";
+
+export const DEFAULT_LOG_LIMIT = 50;
+export const MAX_LOG_LIMIT = 1000;
+
+/** A position in the (created_at desc, id desc) order: the last row of a page. */
+export interface LogPosition {
+  created_at: string;
+  id: string;
+}
+
+/** A LogQuery after validation: timestamps in canonical ISO form, limit clamped. */
+export interface NormalizedLogQuery {
+  since?: string;
+  until?: string;
+  model?: string;
+  provider?: string;
+  key_id?: string;
+  status?: number;
+  limit: number;
+  after?: LogPosition;
+}
+
+/**
+ * Canonical timestamp form: `Date#toISOString()` (UTC, milliseconds, `Z`).
+ * SQLite stores created_at as this text, so every stored value and every bound
+ * must share the exact form for string comparison to equal time comparison.
+ */
+export function canonicalTimestamp(value: string, what: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new GatewayError("invalid_request", `${what} is not a valid ISO-8601 timestamp: ${JSON.stringify(value)}`, {
+      param: what,
+    });
+  }
+  return new Date(ms).toISOString();
+}
+
+export function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LOG_LIMIT;
+  return Math.min(MAX_LOG_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
+/** base64url keeps the cursor safe in a query string without further escaping. */
+export function encodeCursor(position: LogPosition): string {
+  return Buffer.from(JSON.stringify([position.created_at, position.id]), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): LogPosition {
+  const invalid = (): GatewayError =>
+    new GatewayError("invalid_request", "Invalid cursor: pass next_cursor from a previous page unchanged.", {
+      param: "cursor",
+    });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
+  const [createdAt, id] = parsed as unknown[];
+  if (typeof createdAt !== "string" || typeof id !== "string") throw invalid();
+  const ms = Date.parse(createdAt);
+  if (Number.isNaN(ms)) throw invalid();
+  return { created_at: new Date(ms).toISOString(), id };
+}
+
+export function normalizeLogQuery(query: LogQuery): NormalizedLogQuery {
+  const out: NormalizedLogQuery = { limit: clampLimit(query.limit) };
+  if (query.since !== undefined) out.since = canonicalTimestamp(query.since, "since");
+  if (query.until !== undefined) out.until = canonicalTimestamp(query.until, "until");
+  if (query.model !== undefined) out.model = query.model;
+  if (query.provider !== undefined) out.provider = query.provider;
+  if (query.key_id !== undefined) out.key_id = query.key_id;
+  if (query.status !== undefined) out.status = query.status;
+  if (query.cursor !== undefined && query.cursor !== "") out.after = decodeCursor(query.cursor);
+  return out;
+}
+
+/** The summary fields in the order of `GET /admin/logs`; also the SQL select list. */
+export const LOG_SUMMARY_COLUMNS = [
+  "id",
+  "created_at",
+  "endpoint",
+  "model",
+  "provider",
+  "upstream_model",
+  "status",
+  "error_code",
+  "latency_ms",
+  "ttft_ms",
+  "attempts",
+  "prompt_tokens",
+  "completion_tokens",
+  "cost_usd",
+  "cache",
+  "key_id",
+  "trace_id",
+  "stream",
+  "metadata",
+] as const satisfies readonly (keyof LogSummary)[];
+
+/** Every LogRow field, each one column. */
+export const LOG_COLUMNS = [...LOG_SUMMARY_COLUMNS, "request_body", "response_body"] as const satisfies readonly (keyof LogRow)[];
+
+/** The newest-first comparator shared by the memory backend and the tests. */
+export function compareNewestFirst(a: LogPosition, b: LogPosition): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  if (a.id !== b.id) return a.id < b.id ? 1 : -1;
+  return 0;
+}

@@ -1,0 +1,52 @@
+/**
+ * The one migration set both SQL engines run. Listed statically (not read
+ * from a folder) because the code ships compiled to dist/, where globbing for
+ * .ts files would find nothing. To change the schema, add the next numbered
+ * entry; never edit one that has shipped.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { columnTypesFor, type SqlEngine } from "./column-types.js";
+import { requestLogs } from "./0001-request-logs.js";
+import type { LiaisonDatabase } from "../sql/log-table.js";
+
+export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
+  const t = columnTypesFor(engine);
+  return {
+    "0001_request_logs": requestLogs(t),
+  };
+}
+
+class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+export interface MigrateOptions {
+  /**
+   * Schema holding the bookkeeping tables (PostgreSQL). Set it explicitly:
+   * Kysely otherwise treats a bookkeeping table in *any* schema as ours.
+   */
+  schema?: string;
+}
+
+/** Brings the database to the latest schema; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<LiaisonDatabase>, engine: SqlEngine, options: MigrateOptions = {}): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(liaisonMigrations(engine)),
+    // Own names, so a database shared with another Kysely app keeps two histories.
+    migrationTableName: "liaison_migration",
+    migrationLockTableName: "liaison_migration_lock",
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    const where = failed === undefined ? "" : ` (migration ${failed})`;
+    throw new Error(`Database migration failed${where}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}

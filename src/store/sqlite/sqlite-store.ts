@@ -1,0 +1,68 @@
+/**
+ * The default, embedded backend: one SQLite file through better-sqlite3.
+ * better-sqlite3 is synchronous, which is fine here because only the
+ * LogWriter (off the request path, in batches) and admin reads touch it.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrateToLatest } from "../migrations/migration-set.js";
+import { logRowCodec } from "../sql/log-row-codec.js";
+import type { LiaisonDatabase } from "../sql/log-table.js";
+import { SqlLogStore } from "../sql/sql-log-store.js";
+
+export interface SqliteStoreOptions {
+  /** A file path (relative to the working directory) or ":memory:". */
+  filename: string;
+  /** How long a writer waits for another connection's lock; default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+// SQLite's compiled-in SQLITE_MAX_VARIABLE_NUMBER (32766 since 3.32; the
+// bundled build is far newer), with headroom.
+const SQLITE_MAX_BIND_PARAMETERS = 32_000;
+
+/**
+ * `sqlite://./liaison.db` → `./liaison.db`, `sqlite:///abs/x.db` → `/abs/x.db`,
+ * `sqlite://:memory:` → `:memory:`. Not parsed with URL: file paths are not
+ * hostnames, and `./` would be normalised away.
+ */
+export function sqliteFilenameFromUrl(url: string): string {
+  if (!/^sqlite:/i.test(url)) throw new Error(`Not a sqlite: storage url: ${url}`);
+  const filename = url.slice("sqlite:".length).replace(/^\/\//, "");
+  if (filename === "") throw new Error(`The storage url ${url} names no file; use e.g. sqlite://./liaison.db`);
+  return filename;
+}
+
+export class SqliteStore extends SqlLogStore {
+  private readonly database: Database.Database;
+
+  constructor(options: SqliteStoreOptions) {
+    const inMemory = options.filename === ":memory:" || options.filename === "";
+    if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
+    const database = new Database(options.filename);
+    // WAL lets admin reads run while the writer commits; NORMAL is durable
+    // across application crashes and only risks the last commits on power
+    // loss, which is the right trade for request logs.
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = NORMAL");
+    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    super({
+      engine: "sqlite",
+      db: new Kysely<LiaisonDatabase>({ dialect: new SqliteDialect({ database }) }),
+      codec: logRowCodec("sqlite"),
+      maxBindParameters: SQLITE_MAX_BIND_PARAMETERS,
+    });
+    this.database = database;
+  }
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.db, "sqlite");
+  }
+
+  // Kysely only closes the database if it ever ran a query on it.
+  protected override async afterDestroy(): Promise<void> {
+    if (this.database.open) this.database.close();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Storage contracts. One interface, several backends (SQLite by default,
+ * PostgreSQL when `storage.url` is postgres://), exercised by one contract
+ * test suite (test/store/contract.test.ts).
+ */
+
+/** One row per request: the fields of `GET /admin/logs` (DESIGN.md §2) plus bodies and tags. */
+export interface LogRow {
+  id: string;                 // the request id (x-request-id)
+  created_at: string;         // ISO-8601 UTC, millisecond precision
+  endpoint: string;           // e.g. "/v1/chat/completions"
+  model: string | null;       // the model name the client sent
+  provider: string | null;    // the configured provider name that served it (last attempt)
+  upstream_model: string | null;
+  status: number;             // HTTP status returned to the client
+  error_code: string | null;
+  latency_ms: number;
+  ttft_ms: number | null;     // streams: time to first token
+  attempts: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost_usd: number | null;
+  cache: string | null;       // hit | semantic-hit | miss | bypass
+  key_id: string | null;
+  trace_id: string | null;
+  stream: boolean;
+  metadata: Record<string, unknown> | null; // x-liaison-metadata tags
+  request_body: unknown | null;   // kept only when logging.bodies is on
+  response_body: unknown | null;  // idem; for streams, the assembled response
+}
+
+export type LogSummary = Omit<LogRow, "request_body" | "response_body">;
+
+export interface LogQuery {
+  since?: string;      // ISO-8601, inclusive
+  until?: string;      // ISO-8601, exclusive
+  model?: string;
+  provider?: string;
+  key_id?: string;
+  status?: number;
+  limit?: number;      // default 50, max 1000
+  cursor?: string;     // opaque, from a previous page's next_cursor
+}
+
+export interface LogPage {
+  data: LogSummary[];
+  next_cursor: string | null;
+}
+
+export interface Store {
+  /** "sqlite" | "postgres" — for messages and metrics labels only. */
+  readonly kind: string;
+  /** Applies pending migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Writes rows in one transaction; throws if nothing was written. */
+  insertLogs(rows: LogRow[]): Promise<void>;
+  /** Newest first, cursor-paginated. */
+  queryLogs(query: LogQuery): Promise<LogPage>;
+  getLog(id: string): Promise<LogRow | undefined>;
+  /** Cheap liveness check used by GET /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

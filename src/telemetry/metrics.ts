@@ -1,0 +1,69 @@
+/**
+ * Prometheus metrics (prom-client), one registry per gateway so several
+ * gateways in one process (tests, library users) do not collide.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<"endpoint" | "model" | "provider" | "status">;
+  readonly duration: Histogram<"endpoint">;
+  readonly ttft: Histogram<"endpoint">;
+  readonly upstreamErrors: Counter<"provider" | "code">;
+  readonly inFlight: Gauge;
+  readonly logQueueDepth: Gauge;
+  readonly logRowsWritten: Counter;
+  readonly logRowsDropped: Counter<"reason">;
+  readonly logWriteErrors: Counter;
+
+  /** Where gauges read their value at scrape time (set by the engine). */
+  readonly sources = { inFlight: (): number => 0, logQueueDepth: (): number => 0 };
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    const sources = this.sources;
+    this.requests = new Counter({
+      name: "liaison_requests_total",
+      help: "Requests handled, by endpoint, model, provider and HTTP status.",
+      labelNames: ["endpoint", "model", "provider", "status"],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "liaison_request_duration_seconds",
+      help: "Time from request received to response finished.",
+      labelNames: ["endpoint"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.ttft = new Histogram({
+      name: "liaison_time_to_first_token_seconds",
+      help: "Streams: time from request received to the first chunk sent.",
+      labelNames: ["endpoint"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: "liaison_upstream_errors_total",
+      help: "Failed upstream calls, by provider and error code.",
+      labelNames: ["provider", "code"],
+      registers,
+    });
+    this.inFlight = new Gauge({
+      name: "liaison_requests_in_flight", help: "Requests being handled now.", registers,
+      collect() { this.set(sources.inFlight()); },
+    });
+    this.logQueueDepth = new Gauge({
+      name: "liaison_log_queue_depth", help: "Request-log rows waiting to be written.", registers,
+      collect() { this.set(sources.logQueueDepth()); },
+    });
+    this.logRowsWritten = new Counter({ name: "liaison_log_rows_written_total", help: "Request-log rows written to the store.", registers });
+    this.logRowsDropped = new Counter({
+      name: "liaison_log_rows_dropped_total",
+      help: "Request-log rows that could not be stored (queue full, or the store kept failing after retries).",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.logWriteErrors = new Counter({ name: "liaison_log_write_errors_total", help: "Failed attempts to write a batch of log rows.", registers });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
+  }
+}
