@@ -45,6 +45,20 @@ function crossCheck(config: Config): string[] {
       }
     });
   }
+  for (const [alias, target] of Object.entries(config.aliases)) {
+    if (config.models[alias]) problems.push(`aliases.${alias}: the name is already a model under models:`);
+    // Follow the chain: an alias may name another alias, but never loop.
+    const seen = new Set([alias]);
+    let next = target;
+    while (config.aliases[next] !== undefined) {
+      if (seen.has(next)) {
+        problems.push(`aliases.${alias}: the aliases form a loop (${[...seen, next].join(" → ")})`);
+        break;
+      }
+      seen.add(next);
+      next = config.aliases[next]!;
+    }
+  }
   return problems;
 }
 

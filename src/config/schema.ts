@@ -92,6 +92,8 @@ export const configSchema = z.strictObject({
   timeouts: timeoutsSchema.prefault({}),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "provider names may use letters, digits, _ . -"), providerSchema).default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
+  /** Other names for a model: `claude-sonnet: anthropic/claude-sonnet-4-5`, or a configured model name. */
+  aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,7 +5,7 @@
 import { GatewayError, toGatewayError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type {
-  ChatChunk, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
+  ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
 } from "../core/types.js";
 import type { Config } from "../config/schema.js";
 import { createProvider, resolveTimeouts } from "../providers/registry.js";
@@ -31,6 +31,27 @@ export interface Result<T> { value: T; meta: CallMeta }
 export interface StreamResult<T> { stream: AsyncIterable<T>; meta: CallMeta }
 
 type Operation = keyof Capabilities;
+
+/**
+ * The request as the target will get it, after checking that the target can
+ * serve it: a request it cannot serve gets a clear 400 before anything is sent.
+ */
+function chatFor(target: Target, request: ChatRequest, stream: boolean): ChatRequest {
+  const out = { ...request, model: target.model, stream };
+  const { provider } = target;
+  const caps = provider.capabilities;
+  const refuse = (what: string) => {
+    throw new GatewayError("unsupported_operation",
+      `Model '${request.model}' is served by provider '${provider.name}' (${provider.type}) with model '${target.model}', which ${what}.`, { param: "messages" });
+  };
+  if (caps.tools === false && (request.tools?.length || request.messages.some((m) => m.tool_calls?.length))) refuse("does not support tools");
+  if (caps.vision === false && request.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url"))) {
+    refuse("does not accept images");
+  }
+  const reason = provider.unsupported?.(out);
+  if (reason) refuse(reason);
+  return out;
+}
 
 export class Engine {
   readonly config: Config;
@@ -104,7 +125,7 @@ export class Engine {
     const rec = this.#record("/v1/chat/completions", false, options, body);
     const request = this.#validated(rec, validateChat, body);
     return this.#unary(rec, "chat", options, async (target, ctx) => {
-      const res = await target.provider.chat({ ...request, model: target.model, stream: false }, ctx);
+      const res = await target.provider.chat(chatFor(target, request, false), ctx);
       rec.usage = res.usage;
       return res;
     });
@@ -115,7 +136,7 @@ export class Engine {
     const request = this.#validated(rec, validateChat, body);
     const acc = new StreamAccumulator(this.#keepBodies);
     return this.#streaming(rec, "chat", options,
-      (target, ctx) => target.provider.chatStream({ ...request, model: target.model, stream: true }, ctx),
+      (target, ctx) => target.provider.chatStream(chatFor(target, request, true), ctx),
       (chunk: ChatChunk) => acc.add(chunk),
       () => { rec.usage = acc.usage; rec.responseBody = this.#keepBodies ? acc.toResponse() : null; });
   }

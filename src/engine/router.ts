@@ -33,9 +33,11 @@ export class Router {
   readonly #providers: Map<string, ProviderAdapter>;
   readonly #routes = new Map<string, Route>();
   readonly #rr = new Map<string, number>();
+  readonly #aliases: Record<string, string>;
 
   constructor(config: Config, providers: Map<string, ProviderAdapter>) {
     this.#providers = providers;
+    this.#aliases = config.aliases;
     for (const [name, m] of Object.entries(config.models)) {
       this.#routes.set(name, {
         name,
@@ -45,7 +47,10 @@ export class Router {
     }
   }
 
-  resolve(model: string): Route {
+  resolve(name: string): Route {
+    let model = name;
+    // Aliases chain (config validation rules out loops).
+    while (this.#aliases[model] !== undefined) model = this.#aliases[model]!;
     const configured = this.#routes.get(model);
     if (configured) return configured;
     const slash = model.indexOf("/");
@@ -61,7 +66,7 @@ export class Router {
     const fallback = this.#providers.get(FALLBACK_PROVIDER);
     if (fallback) return this.#direct(model, fallback, model);
     throw new GatewayError("model_not_found",
-      `The model '${model}' does not exist on this gateway. Send a configured model name (GET /v1/models lists them) or 'provider/model' with one of the providers: ${[...this.#providers.keys()].join(", ")}.`,
+      `The model '${name}'${name === model ? "" : ` (an alias of '${model}')`} does not exist on this gateway. Send a configured model name (GET /v1/models lists them) or 'provider/model' with one of the providers: ${[...this.#providers.keys()].join(", ")}.`,
       { param: "model" });
   }
 
@@ -95,7 +100,7 @@ export class Router {
 
   listModels(config: Config): ModelInfo[] {
     const created = 0;
-    const out: ModelInfo[] = Object.keys(config.models).map((id) => ({ id, object: "model", created, owned_by: "liaison" }));
+    const out: ModelInfo[] = [...Object.keys(config.models), ...Object.keys(config.aliases)].map((id) => ({ id, object: "model", created, owned_by: "liaison" }));
     for (const [name, p] of this.#providers) {
       for (const m of p.models?.() ?? []) out.push({ id: `${name}/${m}`, object: "model", created, owned_by: name });
     }

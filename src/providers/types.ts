@@ -61,6 +61,12 @@ export interface ProviderAdapter {
   completions?(request: CompletionRequest, ctx: CallContext): Promise<CompletionResponse>;
   completionsStream?(request: CompletionRequest, ctx: CallContext): Promise<AsyncIterable<CompletionChunk>>;
   embed?(request: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResponse>;
+  /**
+   * Model-specific limits the static capabilities cannot express (e.g. a
+   * Bedrock model family without image input): a reason when this request
+   * cannot be served by `request.model`, checked before anything is sent.
+   */
+  unsupported?(request: ChatRequest): string | undefined;
   /** Models this provider is known to serve, for GET /v1/models (optional). */
   models?(): string[];
   close?(): Promise<void>;

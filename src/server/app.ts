@@ -41,10 +41,16 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
   app.removeContentTypeParser("text/plain");
 
   const authenticate = createAuthCheck(config.admin_key);
-  app.addHook("onRequest", async (req, reply) => {
+  // A callback hook, not an async one: one promise less on every request.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
     const url = req.url;
-    if (url.startsWith("/v1/") || url.startsWith("/admin/")) authenticate(req);
+    try {
+      if (url.startsWith("/v1/") || url.startsWith("/admin/")) authenticate(req);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   app.setErrorHandler((err, req, reply) => {

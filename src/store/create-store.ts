@@ -1,6 +1,4 @@
 import { MemoryStore } from "./memory/memory-store.js";
-import { PostgresStore } from "./postgres/postgres-store.js";
-import { sqliteFilenameFromUrl, SqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./types.js";
 
 export interface CreateStoreOptions {
@@ -17,14 +15,19 @@ const ACCEPTED = "sqlite://PATH (e.g. sqlite://./liaison.db), postgres:// or pos
 export async function createStore(url: string, options: CreateStoreOptions = {}): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   switch (scheme) {
-    case "sqlite":
+    // Backends load on demand: a SQLite gateway never pays for the pg driver's memory, and vice versa.
+    case "sqlite": {
+      const { SqliteStore, sqliteFilenameFromUrl } = await import("./sqlite/sqlite-store.js");
       return new SqliteStore({ filename: sqliteFilenameFromUrl(url) });
+    }
     case "postgres":
-    case "postgresql":
+    case "postgresql": {
+      const { PostgresStore } = await import("./postgres/postgres-store.js");
       return new PostgresStore({
         connectionString: url,
         ...(options.schema === undefined ? {} : { schema: options.schema }),
       });
+    }
     case "memory":
       return new MemoryStore();
     default:

@@ -4,11 +4,12 @@
  * they differ only in how a URL is built and how the key is sent.
  */
 import { GatewayError } from "../../core/errors.js";
+import { rawJson } from "../../core/types.js";
 import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
   CompletionResponse, EmbeddingRequest, EmbeddingResponse,
 } from "../../core/types.js";
-import { UpstreamClient, readJson, readText, type UpstreamResponse } from "../_shared/http.js";
+import { UpstreamClient, readText, type UpstreamResponse } from "../_shared/http.js";
 import { parseErrorBody, upstreamStatusError } from "../_shared/upstream-error.js";
 import type { CallContext, Capabilities, ProviderAdapter } from "../types.js";
 import { parseOpenAIError } from "./errors.js";
@@ -77,10 +78,18 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
 
   async #json<T>(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<T> {
     const res = await this.#send(endpoint, request, ctx);
-    const body = await readJson(res, ctx, this.name);
+    const text = await readText(res, ctx, this.name);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new GatewayError("upstream_error", `Provider '${this.name}' returned a body that is not valid JSON (status ${res.status}).`);
+    }
     if (typeof body !== "object" || body === null) {
       throw new GatewayError("upstream_error", `Provider '${this.name}' returned an unexpected body for ${endpoint}.`);
     }
+    // Forwarded unchanged: the server can send the upstream's bytes instead of serializing again.
+    rawJson.set(body, text);
     return body as T;
   }
 

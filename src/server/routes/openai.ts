@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { GatewayError } from "../../core/errors.js";
+import { rawJson } from "../../core/types.js";
 import type { Engine, Result, StreamResult } from "../../engine/gateway.js";
 import type { CallMeta, CallOptions } from "../../engine/request-record.js";
 import { callOptions } from "../request-options.js";
@@ -19,7 +20,8 @@ function metaHeaders(meta: CallMeta): Record<string, string> {
 }
 
 function sendJson<T>(reply: FastifyReply, result: Result<T>): FastifyReply {
-  return reply.headers(metaHeaders(result.meta)).type("application/json").send(JSON.stringify(result.value));
+  const value = result.value as object;
+  return reply.headers(metaHeaders(result.meta)).type("application/json").send(rawJson.get(value) ?? JSON.stringify(value));
 }
 
 async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>, log: (e: GatewayError) => void): Promise<void> {

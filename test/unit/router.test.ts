@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
+import { Router } from "../../src/engine/router.js";
+import { createProvider, DEFAULT_TIMEOUTS } from "../../src/providers/registry.js";
+import type { ProviderAdapter } from "../../src/providers/types.js";
+
+function routerFor(input: Parameters<typeof validateConfig>[0]): Router {
+  const config = validateConfig(input);
+  const providers = new Map<string, ProviderAdapter>();
+  for (const [name, pc] of Object.entries(config.providers)) providers.set(name, createProvider(name, pc, DEFAULT_TIMEOUTS));
+  return new Router(config, providers);
+}
+
+describe("Router", () => {
+  const router = routerFor({
+    providers: { openai: { type: "openai", api_key: "k" }, ollama: { type: "vllm" }, a: { type: "mock" }, b: { type: "mock" } },
+    models: {
+      split: { targets: [{ provider: "a", model: "echo", weight: 1 }, { provider: "b", model: "echo", weight: 3 }] },
+      rr: { strategy: "round-robin", targets: [{ provider: "a", model: "x" }, { provider: "b", model: "y" }] },
+    },
+    aliases: { fast: "a/echo", quick: "fast", best: "split" },
+  });
+
+  it("follows aliases to provider/model and to configured models, and lists them", () => {
+    expect(router.resolve("quick").targets[0]).toMatchObject({ model: "echo" });
+    expect(router.resolve("quick").targets[0]!.provider.name).toBe("a");
+    expect(router.resolve("best").targets).toHaveLength(2);
+    expect(() => routerFor({ aliases: { typo: "nobody/x" } }).resolve("typo")).toThrow(/'typo' \(an alias of 'nobody\/x'\) does not exist/);
+  });
+
+  it("resolves configured names, provider/model and zero-config prefixes", () => {
+    expect(router.resolve("a/anything").targets[0]).toMatchObject({ model: "anything" });
+    expect(router.resolve("gpt-4o").targets[0]!.provider.name).toBe("openai");
+    expect(router.resolve("o3-mini").targets[0]!.provider.name).toBe("openai");
+    expect(router.resolve("llama3.2").targets[0]!.provider.name).toBe("ollama");
+    expect(router.resolve("a/x/with/slashes").targets[0]!.model).toBe("x/with/slashes");
+  });
+
+  it("gives a 404 that lists what exists", () => {
+    const bare = routerFor({ providers: {} });
+    expect(() => bare.resolve("gpt-4o")).toThrow(/does not exist on this gateway.*mock/);
+    expect(() => bare.resolve("nobody/model")).toThrow(/does not exist/);
+  });
+
+  it("splits weighted traffic in proportion (1:3 within ±5 points over 4000 picks)", () => {
+    const route = router.resolve("split");
+    let b = 0;
+    for (let i = 0; i < 4000; i++) if (router.pick(route).provider.name === "b") b++;
+    expect(b / 4000).toBeGreaterThan(0.7);
+    expect(b / 4000).toBeLessThan(0.8);
+  });
+
+  it("round-robin alternates", () => {
+    const route = router.resolve("rr");
+    expect([0, 1, 2, 3].map(() => router.pick(route).model)).toEqual(["x", "y", "x", "y"]);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { NDJSONDecoder, SSEDecoder, type SSEEvent } from "../../src/providers/_shared/sse.js";
+
+const enc = new TextEncoder();
+
+function feed(decoder: SSEDecoder, pieces: (string | Uint8Array)[]): SSEEvent[] {
+  const out: SSEEvent[] = [];
+  for (const p of pieces) out.push(...decoder.push(typeof p === "string" ? enc.encode(p) : p));
+  out.push(...decoder.end());
+  return out;
+}
+
+describe("SSEDecoder", () => {
+  it("parses events, names, ids, comments and multi-line data", () => {
+    const events = feed(new SSEDecoder(), [": keep-alive\n\nevent: message_start\nid: 7\ndata: {\"a\":1}\n\ndata: line1\ndata: line2\n\n"]);
+    expect(events).toEqual([
+      { event: "message_start", id: "7", data: "{\"a\":1}" },
+      { event: undefined, id: "7", data: "line1\nline2" },
+    ]);
+  });
+
+  it("handles CRLF line endings and events split at every byte", () => {
+    const text = "data: {\"x\":\"héllo 🌍\"}\r\n\r\ndata: [DONE]\r\n\r\n";
+    const bytes = enc.encode(text);
+    const pieces = Array.from(bytes, (b) => new Uint8Array([b])); // splits the emoji's four bytes too
+    expect(feed(new SSEDecoder(), pieces).map((e) => e.data)).toEqual(["{\"x\":\"héllo 🌍\"}", "[DONE]"]);
+  });
+
+  it("flushes a last event that has no blank line after it", () => {
+    expect(feed(new SSEDecoder(), ["data: tail"]).map((e) => e.data)).toEqual(["tail"]);
+  });
+
+  it("takes a field without a colon as an empty value and strips only one leading space", () => {
+    expect(feed(new SSEDecoder(), ["data\n\ndata:  two spaces\n\n"]).map((e) => e.data)).toEqual(["", " two spaces"]);
+  });
+});
+
+describe("NDJSONDecoder", () => {
+  it("yields one value per line across chunk boundaries, skipping blank lines", () => {
+    const d = new NDJSONDecoder();
+    const out = [...d.push(enc.encode('{"a":1}\n{"b"')), ...d.push(enc.encode(':2}\n\n{"c":3}')), ...d.end()];
+    expect(out).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
+  });
+  it("throws on a line that is not JSON", () => {
+    expect(() => new NDJSONDecoder().push(enc.encode("nope\n"))).toThrow();
+  });
+});
