@@ -19,8 +19,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 
 interface Proc { url: string; child: ChildProcess }
 
-function startProcess(args: string[], cwd = ROOT): Promise<Proc> {
-  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
+function startProcess(args: string[], cwd = ROOT, command = process.execPath): Promise<Proc> {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -95,8 +95,13 @@ async function main(): Promise<void> {
     "",
   ].join("\n"));
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (written at exit).
+  // Without it the gateway starts the way `npx liaison` does: bin/liaison.js run through its shebang.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const gw = await startProcess([...nodeArgs, join(ROOT, "bin/liaison.js"), "serve", "--config", config, "--port", "0"], dir);
+  const bin = join(ROOT, "bin/liaison.js");
+  const serveArgs = ["serve", "--config", config, "--port", "0"];
+  const gw = nodeArgs.length
+    ? await startProcess([...nodeArgs, bin, ...serveArgs], dir)
+    : await startProcess(serveArgs, dir, bin);
   const direct = `${fake.url}/v1`;
   const through = `${gw.url}/v1`;
 

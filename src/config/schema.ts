@@ -5,15 +5,11 @@
  */
 import { z } from "zod";
 import { OPENAI_PRESET_NAMES } from "../providers/openai/presets.js";
+import { ollamaConfigSchema } from "../providers/ollama/config.js";
 
-const ms = z.number().int().positive();
+import { ms, timeoutsSchema } from "./timeouts-schema.js";
 
-export const timeoutsSchema = z.strictObject({
-  connect_ms: ms.optional(),
-  first_byte_ms: ms.optional(),
-  idle_ms: ms.optional(),
-  total_ms: ms.optional(),
-});
+export { timeoutsSchema };
 
 const common = {
   api_key: z.string().optional(),
@@ -52,7 +48,7 @@ const mock = z.strictObject({
   models: z.array(z.string().min(1)).optional(),
 });
 
-export const providerSchema = z.discriminatedUnion("type", [openaiLike, azure, mock]);
+export const providerSchema = z.discriminatedUnion("type", [openaiLike, azure, mock, ollamaConfigSchema]);
 
 export const targetSchema = z.strictObject({
   provider: z.string().min(1),

@@ -22,6 +22,7 @@ export function zeroConfig(env: Env): ConfigInput {
       ...(env.OPENAI_API_VERSION ? { api_version: env.OPENAI_API_VERSION } : {}),
     };
   }
+  if (env.OLLAMA_BASE_URL) providers.ollama = { type: "ollama", base_url: env.OLLAMA_BASE_URL };
   const input: ConfigInput = { providers };
   if (env.LIAISON_ADMIN_KEY) input.admin_key = env.LIAISON_ADMIN_KEY;
   if (env.LIAISON_STORAGE_URL) input.storage = { url: env.LIAISON_STORAGE_URL };

@@ -177,7 +177,7 @@ export class Engine {
 
   #record(endpoint: Endpoint, stream: boolean, options: CallOptions, body: unknown): RequestRecord {
     const model = typeof (body as { model?: unknown } | null)?.model === "string" ? (body as { model: string }).model : null;
-    return new RequestRecord(options.requestId ?? newId("req"), endpoint, model, stream, options, this.#keepBodies ? body : null);
+    return new RequestRecord(options.requestId ?? newId("req"), options.endpoint ?? endpoint, model, stream, options, this.#keepBodies ? body : null);
   }
 
   /** Validation failures are requests too: they get their log row and metrics. */

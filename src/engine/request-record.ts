@@ -5,7 +5,7 @@
 import type { Usage } from "../core/types.js";
 import type { LogRow } from "../store/types.js";
 
-export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings";
+export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages";
 
 export interface CallOptions {
   /** Defaults to a new id. */
@@ -18,6 +18,8 @@ export interface CallOptions {
   metadata?: Record<string, unknown> | null;
   keyId?: string | null;
   traceId?: string | null;
+  /** The route the request came in on, when it is not the operation's own (e.g. /v1/messages → chat). */
+  endpoint?: Endpoint;
 }
 
 export interface CallMeta {

@@ -6,6 +6,7 @@ import type { ChatChunk, ChatResponse, FinishReason, ToolCall, Usage } from "../
 
 interface ChoiceState {
   content: string;
+  reasoning: string;
   toolCalls: ToolCall[];
   finish: FinishReason | null;
   refusal: string | null;
@@ -34,13 +35,14 @@ export class StreamAccumulator {
     for (const c of chunk.choices ?? []) {
       let s = this.#choices.get(c.index);
       if (!s) {
-        s = { content: "", toolCalls: [], finish: null, refusal: null };
+        s = { content: "", reasoning: "", toolCalls: [], finish: null, refusal: null };
         this.#choices.set(c.index, s);
       }
       if (c.finish_reason) s.finish = c.finish_reason;
       if (!this.#keepText) continue;
       const d = c.delta ?? {};
       if (typeof d.content === "string") s.content += d.content;
+      if (typeof d.reasoning_content === "string") s.reasoning += d.reasoning_content;
       if (typeof d.refusal === "string") s.refusal = (s.refusal ?? "") + d.refusal;
       for (const tc of d.tool_calls ?? []) {
         let call = s.toolCalls[tc.index];
@@ -68,6 +70,7 @@ export class StreamAccumulator {
         content: s.content || (s.toolCalls.length ? null : ""),
         ...(s.toolCalls.length ? { tool_calls: s.toolCalls.filter(Boolean) } : {}),
         ...(s.refusal ? { refusal: s.refusal } : {}),
+        ...(s.reasoning ? { reasoning_content: s.reasoning } : {}),
       },
       finish_reason: s.finish,
     }));

@@ -4,6 +4,7 @@
 import type { ProviderConfig, TimeoutsConfig } from "../config/schema.js";
 import { createAzureAdapter } from "./azure/adapter.js";
 import { MockAdapter } from "./mock/adapter.js";
+import { createOllamaAdapter } from "./ollama/adapter.js";
 import { OpenAICompatibleAdapter } from "./openai/adapter.js";
 import { OPENAI_PRESETS } from "./openai/presets.js";
 import type { ProviderAdapter, Timeouts } from "./types.js";
@@ -39,6 +40,8 @@ export function createProvider(name: string, config: ProviderConfig, timeouts: T
         embeddingDimensions: config.embedding_dimensions,
         models: config.models,
       });
+    case "ollama":
+      return createOllamaAdapter(name, config, timeouts);
     case "azure":
       return createAzureAdapter({
         name,

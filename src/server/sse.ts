@@ -1,8 +1,9 @@
 /**
- * Writes typed chunks to the client as Server-Sent Events, chunk by chunk,
- * waiting for the socket to drain when the client reads slower than the
- * upstream writes (backpressure), and ending with an error event, never a
- * hang, when the upstream fails mid-stream.
+ * Writes a stream of typed values to the client as Server-Sent Events, chunk
+ * by chunk, waiting for the socket to drain when the client reads slower than
+ * the upstream writes (backpressure), and ending with an error event, never a
+ * hang, when the upstream fails mid-stream. What the events look like is the
+ * caller's: OpenAI's `data:` lines or Anthropic's named events.
  */
 import type { ServerResponse } from "node:http";
 import { once } from "node:events";
@@ -13,9 +14,26 @@ import { sseErrorEvent } from "./error-response.js";
 /** Past this many buffered characters a batch is written at once. */
 const MAX_BATCH = 64 * 1024;
 
+export interface SSEFormat<T> {
+  /** The bytes for one value (may be empty, or several events). */
+  render(value: T): string;
+  /** The bytes that close a stream that ended well. */
+  done(): string;
+  /** The bytes that close a stream that failed. */
+  error(err: GatewayError): string;
+}
+
+/** OpenAI's framing: `data: <chunk>` per chunk, `data: [DONE]` at the end, an error object on failure. */
+export const openAIFormat: SSEFormat<object> = {
+  render: (value) => `data: ${rawJson.get(value) ?? JSON.stringify(value)}\n\n`,
+  done: () => "data: [DONE]\n\n",
+  error: (err) => sseErrorEvent(err),
+};
+
 export async function pipeSSE<T>(
   res: ServerResponse,
   stream: AsyncIterable<T>,
+  format: SSEFormat<T>,
   onError: (err: GatewayError) => void,
 ): Promise<void> {
   const iterator = stream[Symbol.asyncIterator]();
@@ -35,10 +53,9 @@ export async function pipeSSE<T>(
     for (;;) {
       const next = await iterator.next();
       if (next.done || res.destroyed) break;
-      const value = next.value as object;
-      pending += `data: ${rawJson.get(value) ?? JSON.stringify(value)}\n\n`;
+      pending += format.render(next.value);
       if (pending.length >= MAX_BATCH) flush();
-      else if (!scheduled) {
+      else if (!scheduled && pending) {
         scheduled = true;
         setImmediate(flush);
       }
@@ -47,11 +64,11 @@ export async function pipeSSE<T>(
         blocked = false;
       }
     }
-    if (!res.destroyed) res.end(`${pending}data: [DONE]\n\n`);
+    if (!res.destroyed) res.end(pending + format.done());
   } catch (err) {
     const e = toGatewayError(err);
     onError(e);
-    if (!res.destroyed) res.end(pending + sseErrorEvent(e));
+    if (!res.destroyed) res.end(pending + format.error(e));
   } finally {
     pending = "";
     // The client left (or we broke out): tell the engine, which cancels upstream.

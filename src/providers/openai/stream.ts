@@ -58,7 +58,11 @@ export async function* openAIStream<T>(res: UpstreamResponse, ctx: CallContext, 
     // A clean end lets the connection go back to the pool; anything else
     // (error, consumer left early) closes it so nothing keeps reading.
     if (done) res.body.resume();
-    else if (!res.body.destroyed) res.body.destroy();
+    else if (!res.body.destroyed) {
+      // Destroying an unfinished body emits an abort error nobody else listens for.
+      res.body.on("error", () => undefined);
+      res.body.destroy();
+    }
   }
   // Some compatible servers omit [DONE]; a finish_reason is proof enough of a clean end.
   if (!finished) {

@@ -3,14 +3,14 @@
  * everything else happens in the engine.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { GatewayError } from "../../core/errors.js";
 import { rawJson } from "../../core/types.js";
 import type { Engine, Result, StreamResult } from "../../engine/gateway.js";
 import type { CallMeta, CallOptions } from "../../engine/request-record.js";
+import type { Logger } from "../../telemetry/logger.js";
 import { callOptions } from "../request-options.js";
-import { pipeSSE } from "../sse.js";
+import { openAIFormat, pipeSSE, type SSEFormat } from "../sse.js";
 
-function metaHeaders(meta: CallMeta): Record<string, string> {
+export function metaHeaders(meta: CallMeta): Record<string, string> {
   return {
     "x-request-id": meta.requestId,
     "x-liaison-provider": meta.provider,
@@ -24,7 +24,8 @@ function sendJson<T>(reply: FastifyReply, result: Result<T>): FastifyReply {
   return reply.headers(metaHeaders(result.meta)).type("application/json").send(rawJson.get(value) ?? JSON.stringify(value));
 }
 
-async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>, log: (e: GatewayError) => void): Promise<void> {
+/** Takes the response over from fastify and streams the result as SSE. */
+export async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>, format: SSEFormat<T>, logger: Logger): Promise<void> {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -34,7 +35,9 @@ async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>, log: 
     "x-accel-buffering": "no",
     ...metaHeaders(result.meta),
   });
-  await pipeSSE(res, result.stream, log);
+  await pipeSSE(res, result.stream, format, (e) => {
+    if (e.code !== "client_closed") logger.warn({ requestId: result.meta.requestId, code: e.code, msg: e.message }, "stream ended with an error");
+  });
 }
 
 type Handler = (body: unknown, options: CallOptions) => Promise<Result<unknown>>;
@@ -46,10 +49,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, engine: Engine): void
     const options = callOptions(req, reply);
     const body = req.body;
     if (stream && (body as { stream?: unknown } | null)?.stream === true) {
-      const result = await stream(body, options);
-      await sendStream(reply, result, (e) => {
-        if (e.code !== "client_closed") req.log.warn({ code: e.code, msg: e.message }, "stream ended with an error");
-      });
+      await sendStream(reply, await stream(body, options), openAIFormat as SSEFormat<unknown>, engine.logger);
       return reply;
     }
     return sendJson(reply, await unary(body, options));

@@ -21,7 +21,7 @@ export interface SqlLogStoreParts {
 export abstract class SqlLogStore implements Store {
   readonly kind: string;
   protected readonly db: Kysely<LiaisonDatabase>;
-  private readonly codec: LogRowCodec;
+  protected readonly codec: LogRowCodec;
   private readonly rowsPerInsert: number;
   private closed = false;
 
