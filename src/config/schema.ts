@@ -6,6 +6,9 @@
 import { z } from "zod";
 import { OPENAI_PRESET_NAMES } from "../providers/openai/presets.js";
 import { ollamaConfigSchema } from "../providers/ollama/config.js";
+import { anthropicConfigSchema } from "../providers/anthropic/config.js";
+import { geminiConfigSchema } from "../providers/gemini/config.js";
+import { bedrockConfigSchema } from "../providers/bedrock/config.js";
 
 import { ms, timeoutsSchema } from "./timeouts-schema.js";
 
@@ -48,7 +51,7 @@ const mock = z.strictObject({
   models: z.array(z.string().min(1)).optional(),
 });
 
-export const providerSchema = z.discriminatedUnion("type", [openaiLike, azure, mock, ollamaConfigSchema]);
+export const providerSchema = z.discriminatedUnion("type", [openaiLike, azure, mock, anthropicConfigSchema, geminiConfigSchema, ollamaConfigSchema, bedrockConfigSchema]);
 
 export const targetSchema = z.strictObject({
   provider: z.string().min(1),

@@ -22,7 +22,13 @@ export function zeroConfig(env: Env): ConfigInput {
       ...(env.OPENAI_API_VERSION ? { api_version: env.OPENAI_API_VERSION } : {}),
     };
   }
+  if (env.ANTHROPIC_API_KEY) providers.anthropic = { type: "anthropic", api_key: env.ANTHROPIC_API_KEY };
+  if (env.GEMINI_API_KEY) providers.gemini = { type: "gemini", api_key: env.GEMINI_API_KEY };
   if (env.OLLAMA_BASE_URL) providers.ollama = { type: "ollama", base_url: env.OLLAMA_BASE_URL };
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region && ((env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) || env.AWS_BEARER_TOKEN_BEDROCK)) {
+    providers.bedrock = { type: "bedrock", region }; // credentials come from the same AWS_* variables
+  }
   const input: ConfigInput = { providers };
   if (env.LIAISON_ADMIN_KEY) input.admin_key = env.LIAISON_ADMIN_KEY;
   if (env.LIAISON_STORAGE_URL) input.storage = { url: env.LIAISON_STORAGE_URL };

@@ -4,6 +4,9 @@
 import type { ProviderConfig, TimeoutsConfig } from "../config/schema.js";
 import { createAzureAdapter } from "./azure/adapter.js";
 import { MockAdapter } from "./mock/adapter.js";
+import { createAnthropicAdapter } from "./anthropic/adapter.js";
+import { createGeminiAdapter } from "./gemini/adapter.js";
+import { createBedrockAdapter } from "./bedrock/adapter.js";
 import { createOllamaAdapter } from "./ollama/adapter.js";
 import { OpenAICompatibleAdapter } from "./openai/adapter.js";
 import { OPENAI_PRESETS } from "./openai/presets.js";
@@ -40,6 +43,12 @@ export function createProvider(name: string, config: ProviderConfig, timeouts: T
         embeddingDimensions: config.embedding_dimensions,
         models: config.models,
       });
+    case "anthropic":
+      return createAnthropicAdapter(name, config, timeouts);
+    case "gemini":
+      return createGeminiAdapter(name, config, timeouts);
+    case "bedrock":
+      return createBedrockAdapter(name, config, timeouts);
     case "ollama":
       return createOllamaAdapter(name, config, timeouts);
     case "azure":

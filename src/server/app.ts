@@ -11,6 +11,7 @@ import type { Endpoint } from "../engine/request-record.js";
 import { createAuthCheck } from "./auth.js";
 import { errorBody, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
+import { ANTHROPIC_ROUTE, anthropicErrorBody, registerAnthropicRoutes } from "./routes/anthropic.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 
@@ -21,7 +22,7 @@ declare module "fastify" {
   }
 }
 
-const ENGINE_ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/completions", "/v1/embeddings"]);
+const ENGINE_ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", ANTHROPIC_ROUTE]);
 
 export interface AppState { shuttingDown: boolean }
 
@@ -58,7 +59,7 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
     if (e.code === "internal_error") engine.logger.error({ err, url: req.url, requestId: req.id }, "unexpected error");
     const path = req.routeOptions.url ?? req.url;
     if (!req.engaged && ENGINE_ENDPOINTS.has(path)) engine.recordRejected(path as Endpoint, e.status, e.clientCode ?? e.code, req.id);
-    return sendError(reply, e);
+    return sendError(reply, e, path === ANTHROPIC_ROUTE ? anthropicErrorBody(e, req.id) : errorBody(e));
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -69,11 +70,12 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   registerOpsRoutes(app, engine, state);
   registerOpenAIRoutes(app, engine);
+  registerAnthropicRoutes(app, engine);
   registerAdminLogRoutes(app, engine);
   return app;
 }
 
-function sendError(reply: FastifyReply, e: GatewayError): FastifyReply {
+function sendError(reply: FastifyReply, e: GatewayError, body = errorBody(e)): FastifyReply {
   if (e.retryAfter !== undefined) reply.header("retry-after", String(Math.ceil(e.retryAfter)));
-  return reply.code(e.status).type("application/json").send(errorBody(e));
+  return reply.code(e.status).type("application/json").send(body);
 }

@@ -196,3 +196,19 @@ describe("errors surface as the SDK's typed errors", () => {
     expect((down as APIError).message).toMatch(/Could not reach provider 'broken'/);
   });
 });
+
+describe("canonical extensions never reach an OpenAI upstream", () => {
+  it("strips reasoning carried back in assistant messages", async () => {
+    await client.chat.completions.create({
+      model: "smart",
+      messages: [
+        { role: "user", content: "q" },
+        // @ts-expect-error: reasoning_content is the gateway's field (answers from Anthropic, Gemini, Ollama carry it)
+        { role: "assistant", content: "a", reasoning_content: "thought", thinking_blocks: [{ type: "thinking", thinking: "t", signature: "s" }] },
+        { role: "user", content: "q2" },
+      ],
+    });
+    const sent = openaiFake.requests.at(-1)!.body as { messages: Record<string, unknown>[] };
+    expect(sent.messages[1]).toEqual({ role: "assistant", content: "a" });
+  });
+});

@@ -23,12 +23,37 @@ interface Case {
 
 const CASES: Case[] = [
   {
+    name: "anthropic",
+    start: () => fakes.startAnthropicFake({ apiKey: "sk-ant-test" }),
+    provider: (f) => ({ type: "anthropic", base_url: f.url, api_key: "sk-ant-test" }),
+    chatModel: "claude-sonnet-4-5",
+    reply: /echo: hello anthropic/,
+  },
+  {
+    name: "gemini",
+    start: () => fakes.startGeminiFake({ apiKey: "g-key" }),
+    provider: (f) => ({ type: "gemini", base_url: f.url, api_key: "g-key" }),
+    chatModel: "gemini-2.5-flash",
+    embedModel: "gemini-embedding-001",
+    reply: /echo: hello gemini/,
+  },
+  {
     name: "ollama",
     start: () => fakes.startOllamaFake(),
     provider: (f) => ({ type: "ollama", base_url: f.url }),
     chatModel: "llama3.2",
     embedModel: "all-minilm",
     reply: /echo: hello ollama/,
+  },
+  {
+    name: "bedrock",
+    start: () => fakes.startBedrockFake(),
+    provider: (f) => ({
+      type: "bedrock", base_url: f.url, region: "us-east-1",
+      access_key_id: fakes.FAKE_AWS_CREDENTIALS.accessKeyId, secret_access_key: fakes.FAKE_AWS_CREDENTIALS.secretAccessKey,
+    }),
+    chatModel: "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+    reply: /echo: hello bedrock/,
   },
 ];
 

@@ -5,3 +5,6 @@ export type { FakeServer } from "./fake-server.js";
 export type { RecordedRequest } from "./fake-request.js";
 export { FAULT_HEADER, type Fault, type FaultKind } from "./faults.js";
 export { startOllamaFake, DEFAULT_OLLAMA_MODELS, type OllamaFakeOptions } from "./ollama-fake.js";
+export { startBedrockFake, FAKE_AWS_CREDENTIALS, STREAM_EXCEPTION_HEADER, type BedrockFakeServer, type BedrockFakeOptions } from "./bedrock-fake.js";
+export { startAnthropicFake, STREAM_ERROR_HEADER, DEFAULT_ANTHROPIC_MODELS, type AnthropicFakeOptions, type AnthropicFakeServer } from "./anthropic-fake.js";
+export { startGeminiFake, DEFAULT_GEMINI_MODELS, type GeminiFakeOptions } from "./gemini-fake.js";

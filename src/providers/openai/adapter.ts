@@ -29,6 +29,28 @@ export interface OpenAICompatibleOptions {
   models?: string[];
 }
 
+/**
+ * Canonical message fields that are the gateway's own extensions (reasoning
+ * carried back from Anthropic/Gemini/Ollama answers), which OpenAI's strict
+ * message validation would reject. Everything else passes through untouched;
+ * the request is only copied when there is something to remove.
+ */
+const GATEWAY_MESSAGE_FIELDS = ["reasoning_content", "thinking_blocks"] as const;
+
+function withoutGatewayFields(request: ChatRequest): ChatRequest {
+  const dirty = request.messages.some((m) => GATEWAY_MESSAGE_FIELDS.some((f) => f in m));
+  if (!dirty) return request;
+  return {
+    ...request,
+    messages: request.messages.map((m) => {
+      if (!GATEWAY_MESSAGE_FIELDS.some((f) => f in m)) return m;
+      const copy = { ...m };
+      for (const f of GATEWAY_MESSAGE_FIELDS) delete copy[f];
+      return copy;
+    }),
+  };
+}
+
 export class OpenAICompatibleAdapter implements ProviderAdapter {
   readonly name: string;
   readonly type: string;
@@ -51,11 +73,11 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   chat(request: ChatRequest, ctx: CallContext): Promise<ChatResponse> {
-    return this.#json<ChatResponse>("chat/completions", request, ctx);
+    return this.#json<ChatResponse>("chat/completions", withoutGatewayFields(request), ctx);
   }
 
   async chatStream(request: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatChunk>> {
-    const res = await this.#send("chat/completions", request, ctx);
+    const res = await this.#send("chat/completions", withoutGatewayFields(request), ctx);
     return openAIStream<ChatChunk>(res, ctx, this.name);
   }
 

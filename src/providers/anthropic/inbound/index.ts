@@ -1,0 +1,5 @@
+export { anthropicRequestToCanonical } from "./request.js";
+export { canonicalResponseToAnthropic, stopReasonOf, anthropicUsageOf } from "./response.js";
+export { CanonicalToAnthropicStream, anthropicSSE, type CanonicalToAnthropicOptions } from "./stream.js";
+export { toAnthropicError, anthropicErrorType } from "./errors.js";
+export type { AnthropicStreamEvent, AnthropicMessage, AnthropicErrorBody } from "../wire-types.js";
