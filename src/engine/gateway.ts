@@ -65,18 +65,16 @@ export class Engine {
   readonly #keepBodies: boolean;
   #inFlight = 0;
 
-  private constructor(config: Config, deps: EngineDeps & { store?: Store }) {
+  private constructor(config: Config, providers: Map<string, ProviderAdapter>, deps: EngineDeps & { store?: Store }) {
     this.config = config;
     this.metrics = deps.metrics ?? new Metrics();
     this.logger = deps.logger ?? createLogger(config.logging.level);
     this.store = deps.store;
     this.#keepBodies = config.logging.bodies;
-    this.#providers = new Map();
+    this.#providers = providers;
     this.#timeouts = new Map();
     for (const [name, pc] of Object.entries(config.providers)) {
-      const timeouts = resolveTimeouts(config.timeouts, "timeouts" in pc ? pc.timeouts : undefined);
-      this.#timeouts.set(name, timeouts);
-      this.#providers.set(name, createProvider(name, pc, timeouts));
+      this.#timeouts.set(name, resolveTimeouts(config.timeouts, "timeouts" in pc ? pc.timeouts : undefined));
     }
     this.router = new Router(config, this.#providers);
     if (this.store && config.logging.requests) {
@@ -105,12 +103,17 @@ export class Engine {
 
   /** Builds the engine: opens the store (running migrations) unless one is given. */
   static async create(config: Config, deps: EngineDeps = {}): Promise<Engine> {
+    const providers = new Map<string, ProviderAdapter>();
+    for (const [name, pc] of Object.entries(config.providers)) {
+      const timeouts = resolveTimeouts(config.timeouts, "timeouts" in pc ? pc.timeouts : undefined);
+      providers.set(name, await createProvider(name, pc, timeouts));
+    }
     let store = deps.store;
     if (!store && config.logging.requests) {
       store = await createStore(config.storage.url);
       await store.migrate();
     }
-    return new Engine(config, { ...deps, store });
+    return new Engine(config, providers, { ...deps, store });
   }
 
   get inFlight(): number {

@@ -2,12 +2,7 @@
  * The only file that names concrete providers: config in, adapters out.
  */
 import type { ProviderConfig, TimeoutsConfig } from "../config/schema.js";
-import { createAzureAdapter } from "./azure/adapter.js";
 import { MockAdapter } from "./mock/adapter.js";
-import { createAnthropicAdapter } from "./anthropic/adapter.js";
-import { createGeminiAdapter } from "./gemini/adapter.js";
-import { createBedrockAdapter } from "./bedrock/adapter.js";
-import { createOllamaAdapter } from "./ollama/adapter.js";
 import { OpenAICompatibleAdapter } from "./openai/adapter.js";
 import { OPENAI_PRESETS } from "./openai/presets.js";
 import type { ProviderAdapter, Timeouts } from "./types.js";
@@ -31,7 +26,12 @@ export function resolveTimeouts(...layers: (TimeoutsConfig | undefined)[]): Time
   return t;
 }
 
-export function createProvider(name: string, config: ProviderConfig, timeouts: Timeouts): ProviderAdapter {
+/**
+ * Builds one provider. Adapters other than the OpenAI base and the mock load
+ * on demand: a gateway that never talks to Bedrock does not carry the AWS
+ * signing libraries in memory.
+ */
+export async function createProvider(name: string, config: ProviderConfig, timeouts: Timeouts): Promise<ProviderAdapter> {
   switch (config.type) {
     case "mock":
       return new MockAdapter({
@@ -44,15 +44,15 @@ export function createProvider(name: string, config: ProviderConfig, timeouts: T
         models: config.models,
       });
     case "anthropic":
-      return createAnthropicAdapter(name, config, timeouts);
+      return (await import("./anthropic/adapter.js")).createAnthropicAdapter(name, config, timeouts);
     case "gemini":
-      return createGeminiAdapter(name, config, timeouts);
+      return (await import("./gemini/adapter.js")).createGeminiAdapter(name, config, timeouts);
     case "bedrock":
-      return createBedrockAdapter(name, config, timeouts);
+      return (await import("./bedrock/adapter.js")).createBedrockAdapter(name, config, timeouts);
     case "ollama":
-      return createOllamaAdapter(name, config, timeouts);
+      return (await import("./ollama/adapter.js")).createOllamaAdapter(name, config, timeouts);
     case "azure":
-      return createAzureAdapter({
+      return (await import("./azure/adapter.js")).createAzureAdapter({
         name,
         baseUrl: config.base_url,
         apiKey: config.api_key,

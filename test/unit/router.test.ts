@@ -4,28 +4,30 @@ import { Router } from "../../src/engine/router.js";
 import { createProvider, DEFAULT_TIMEOUTS } from "../../src/providers/registry.js";
 import type { ProviderAdapter } from "../../src/providers/types.js";
 
-function routerFor(input: Parameters<typeof validateConfig>[0]): Router {
+async function routerFor(input: Parameters<typeof validateConfig>[0]): Promise<Router> {
   const config = validateConfig(input);
   const providers = new Map<string, ProviderAdapter>();
-  for (const [name, pc] of Object.entries(config.providers)) providers.set(name, createProvider(name, pc, DEFAULT_TIMEOUTS));
+  for (const [name, pc] of Object.entries(config.providers)) providers.set(name, await createProvider(name, pc, DEFAULT_TIMEOUTS));
   return new Router(config, providers);
 }
 
-describe("Router", () => {
-  const router = routerFor({
+const router = await routerFor({
     providers: { openai: { type: "openai", api_key: "k" }, ollama: { type: "vllm" }, a: { type: "mock" }, b: { type: "mock" } },
     models: {
       split: { targets: [{ provider: "a", model: "echo", weight: 1 }, { provider: "b", model: "echo", weight: 3 }] },
       rr: { strategy: "round-robin", targets: [{ provider: "a", model: "x" }, { provider: "b", model: "y" }] },
     },
     aliases: { fast: "a/echo", quick: "fast", best: "split" },
-  });
+});
 
-  it("follows aliases to provider/model and to configured models, and lists them", () => {
+describe("Router", () => {
+
+  it("follows aliases to provider/model and to configured models, and lists them", async () => {
     expect(router.resolve("quick").targets[0]).toMatchObject({ model: "echo" });
     expect(router.resolve("quick").targets[0]!.provider.name).toBe("a");
     expect(router.resolve("best").targets).toHaveLength(2);
-    expect(() => routerFor({ aliases: { typo: "nobody/x" } }).resolve("typo")).toThrow(/'typo' \(an alias of 'nobody\/x'\) does not exist/);
+    const typo = await routerFor({ aliases: { typo: "nobody/x" } });
+    expect(() => typo.resolve("typo")).toThrow(/'typo' \(an alias of 'nobody\/x'\) does not exist/);
   });
 
   it("resolves configured names, provider/model and zero-config prefixes", () => {
@@ -36,8 +38,8 @@ describe("Router", () => {
     expect(router.resolve("a/x/with/slashes").targets[0]!.model).toBe("x/with/slashes");
   });
 
-  it("gives a 404 that lists what exists", () => {
-    const bare = routerFor({ providers: {} });
+  it("gives a 404 that lists what exists", async () => {
+    const bare = await routerFor({ providers: {} });
     expect(() => bare.resolve("gpt-4o")).toThrow(/does not exist on this gateway.*mock/);
     expect(() => bare.resolve("nobody/model")).toThrow(/does not exist/);
   });
