@@ -1,0 +1,69 @@
+/**
+ * Routing contracts (issue 4). A model name maps to several targets; a
+ * strategy orders them for one request (the first is tried first, the rest
+ * are the retry order); health (circuit breakers, upstream limits) decides
+ * which of them may be tried now.
+ */
+import type { ProviderAdapter } from "../../providers/types.js";
+
+/** One provider + upstream model behind a model name. */
+export interface TargetRef {
+  /** Stable identity for stats and breakers: `${provider}/${model}`. */
+  key: string;
+  provider: ProviderAdapter;
+  model: string;
+  weight: number;
+  /** Lower = preferred, for the `priority` strategy (defaults to list order). */
+  priority: number;
+  /** USD per million tokens, for `lowest-cost` and `adaptive` (from config until the price catalogue exists). */
+  price?: { input: number; output: number };
+  /** Upstream limits the router must stay under. */
+  rpm?: number;
+  tpm?: number;
+}
+
+/** What kind of request this is, for strategies that learn per class. */
+export interface RequestClass {
+  /** Estimated prompt size bucket. */
+  size: "small" | "medium" | "large";
+  tools: boolean;
+  stream: boolean;
+}
+
+/** Observed behaviour of one target, maintained by the engine from every attempt. */
+export interface TargetObservation {
+  ok: boolean;
+  /** Whole attempt, ms. */
+  latencyMs: number;
+  /** Streams: time to first chunk, ms. */
+  ttftMs?: number;
+  /** USD, when known. */
+  costUsd?: number;
+}
+
+/** Read access to live statistics, for strategies. Implementations are in-process and cheap (no I/O). */
+export interface TargetStats {
+  /** Requests in flight to this target now. */
+  inFlight(key: string): number;
+  /** EWMA of latency and TTFT (ms); undefined before the first sample. */
+  latency(key: string): { ewmaMs: number; ttftEwmaMs: number | undefined; samples: number } | undefined;
+  /** Per-class observed success rate, latency and cost (adaptive). */
+  classStats(key: string, cls: RequestClass): { successRate: number; ewmaMs: number; costUsd: number; samples: number } | undefined;
+}
+
+export type StrategyName = "weighted" | "round-robin" | "least-busy" | "least-latency" | "lowest-cost" | "priority" | "adaptive";
+
+export interface StrategyContext {
+  /** The model name (route) the client asked for; round-robin keeps one cursor per route. */
+  route: string;
+  cls: RequestClass;
+  stats: TargetStats;
+  /** Injected for deterministic tests; defaults to Math.random. */
+  random?: () => number;
+}
+
+/** Orders a route's targets for one request: first choice first, then the retry order. */
+export interface Strategy {
+  readonly name: StrategyName;
+  order(targets: readonly TargetRef[], ctx: StrategyContext): TargetRef[];
+}
