@@ -3,7 +3,7 @@
  * upstream: images to a text-only model, embeddings from a chat-only
  * provider, completions from a provider without them.
  */
-import OpenAI from "openai";
+import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { FAKE_AWS_CREDENTIALS, startAnthropicFake, startBedrockFake, type FakeServer } from "../fakes/index.js";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
@@ -31,10 +31,10 @@ afterAll(async () => {
   await anthropic?.close();
 });
 
-async function badRequest(p: Promise<unknown>): Promise<OpenAI.APIError> {
+async function badRequest(p: Promise<unknown>): Promise<APIError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-  return err as OpenAI.APIError;
+  return err as APIError;
 }
 
 it("refuses images for a text-only Bedrock model without calling Bedrock", async () => {
