@@ -39,6 +39,13 @@ function crossCheck(config: Config): string[] {
     if (name.includes("/") && config.providers[name.split("/")[0] as string]) {
       problems.push(`models.${name}: a model name must not start with a provider name and '/' (it would shadow provider/model addressing)`);
     }
+    for (const kind of ["fallbacks", "context_window_fallbacks", "content_policy_fallbacks"] as const) {
+      model[kind].forEach((f, i) => {
+        const known = config.models[f] || config.aliases[f] || (f.includes("/") && config.providers[f.slice(0, f.indexOf("/"))]);
+        if (!known) problems.push(`models.${name}.${kind}[${i}]: unknown model '${f}' (use a name under models:, an alias, or provider/model)`);
+        if (f === name) problems.push(`models.${name}.${kind}[${i}]: a model cannot fall back to itself`);
+      });
+    }
     model.targets.forEach((t, i) => {
       if (!config.providers[t.provider]) {
         problems.push(`models.${name}.targets[${i}].provider: unknown provider '${t.provider}' (configured: ${Object.keys(config.providers).join(", ") || "none"})`);

@@ -57,11 +57,50 @@ export const targetSchema = z.strictObject({
   provider: z.string().min(1),
   model: z.string().min(1),
   weight: z.number().positive().default(1),
+  /** For `priority`: lower first (default: list order). */
+  priority: z.number().int().optional(),
+  /** USD per million tokens, for `lowest-cost` and `adaptive`. */
+  price: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),
+  /** The upstream's own limits: the router skips the target at its limit instead of earning 429s. */
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+});
+
+export const STRATEGIES = ["weighted", "round-robin", "least-busy", "least-latency", "lowest-cost", "priority", "adaptive"] as const;
+
+const modelName = z.string().min(1);
+
+export const retrySchema = z.strictObject({
+  /** Upstream attempts per request, across targets and fallbacks. */
+  max_attempts: z.number().int().min(1).max(20).default(3),
+  /** Time budget for the whole request including retries (the total timeout still applies). */
+  budget_ms: ms.default(60_000),
+  /** Exponential backoff with full jitter: delay = random(0, min(max, base · 2^n)). */
+  base_delay_ms: z.number().int().min(0).default(100),
+  max_delay_ms: z.number().int().min(0).default(2_000),
+  /** Retry-After from an upstream is honoured up to this long; longer → try another target instead. */
+  max_retry_after_ms: z.number().int().min(0).default(10_000),
+});
+
+export const breakerSchema = z.strictObject({
+  consecutive_failures: z.number().int().min(1).default(5),
+  error_rate: z.number().gt(0).max(1).default(0.5),
+  min_requests: z.number().int().min(1).default(20),
+  window_ms: ms.default(60_000),
+  cooldown_ms: ms.default(30_000),
+  half_open_probes: z.number().int().min(1).default(1),
 });
 
 export const modelSchema = z.strictObject({
   targets: z.array(targetSchema).min(1),
-  strategy: z.enum(["weighted", "round-robin"]).default("weighted"),
+  strategy: z.enum(STRATEGIES).default("weighted"),
+  /** Models to try, in order, when every target of this one failed. */
+  fallbacks: z.array(modelName).default([]),
+  /** Models with a larger context window, for requests too long for this one. */
+  context_window_fallbacks: z.array(modelName).default([]),
+  /** Models to try when this one refuses on content policy. */
+  content_policy_fallbacks: z.array(modelName).default([]),
+  retry: retrySchema.partial().optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -77,7 +116,11 @@ export const configSchema = z.strictObject({
   storage: z.strictObject({
     url: z.string().regex(/^(sqlite|postgres|postgresql|memory):/, "must start with sqlite:, postgres:, postgresql: or memory:").default("sqlite://./liaison.db"),
   }).prefault({}),
-  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL") }).optional(),
+  redis: z.strictObject({
+    url: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL"),
+    /** Key prefix, so several gateways (or test runs) can share one Redis without sharing state. */
+    prefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default("liaison:"),
+  }).optional(),
   logging: z.strictObject({
     level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Keep request and response bodies in the log rows. */
@@ -91,6 +134,10 @@ export const configSchema = z.strictObject({
   timeouts: timeoutsSchema.prefault({}),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "provider names may use letters, digits, _ . -"), providerSchema).default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
+  routing: z.strictObject({
+    retry: retrySchema.prefault({}),
+    circuit_breaker: breakerSchema.prefault({}),
+  }).prefault({}),
   /** Other names for a model: `claude-sonnet: anthropic/claude-sonnet-4-5`, or a configured model name. */
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });

@@ -15,9 +15,14 @@ import { createStore } from "../store/create-store.js";
 import type { Store } from "../store/types.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { Metrics } from "../telemetry/metrics.js";
-import { openCallScope, type CallScope } from "./call-scope.js";
+import type { CallScope } from "./call-scope.js";
+import { runAttempts, type AttemptDeps, type AttemptRequest, type AttemptResult } from "./attempts.js";
+import { createHealth, type Health } from "./health/index.js";
+import { classify, estimatePromptTokens } from "./routing/request-class.js";
+import { LiveTargetStats } from "./routing/target-stats.js";
+import type { TargetRef } from "./routing/types.js";
 import { RequestRecord, type CallMeta, type CallOptions, type Endpoint } from "./request-record.js";
-import { Router, type Target } from "./router.js";
+import { Router, type Route } from "./router.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 
@@ -36,7 +41,7 @@ type Operation = keyof Capabilities;
  * The request as the target will get it, after checking that the target can
  * serve it: a request it cannot serve gets a clear 400 before anything is sent.
  */
-function chatFor(target: Target, request: ChatRequest, stream: boolean): ChatRequest {
+function chatFor(target: TargetRef, request: ChatRequest, stream: boolean): ChatRequest {
   const out = { ...request, model: target.model, stream };
   const { provider } = target;
   const caps = provider.capabilities;
@@ -53,6 +58,29 @@ function chatFor(target: Target, request: ChatRequest, stream: boolean): ChatReq
   return out;
 }
 
+/** The operation itself must be one the target's provider offers. */
+function checkOperation(target: TargetRef, op: Operation, model: string | null): void {
+  const p = target.provider;
+  const can = p.capabilities[op] && (op !== "completions" || p.completions) && (op !== "embeddings" || p.embed);
+  if (!can) {
+    throw new GatewayError("unsupported_operation",
+      `Model '${model}' is served by provider '${p.name}' (${p.type}), which does not support ${op}.`, { param: "model" });
+  }
+}
+
+/**
+ * A 200 that is a content-policy refusal (every choice ended in
+ * content_filter with nothing said) moves on to the route's content-policy
+ * fallbacks, when it has any; otherwise it is the answer.
+ */
+function contentRefusal(res: ChatResponse, route: Route): GatewayError | undefined {
+  if (!route.model?.content_policy_fallbacks.length) return undefined;
+  const refused = res.choices.length > 0 && res.choices.every((c) => c.finish_reason === "content_filter" && !c.message.content && !c.message.tool_calls?.length);
+  return refused ? new GatewayError("content_refused", `Provider refused the request on content policy.`, { retryable: false }) : undefined;
+}
+
+interface FirstChunk<T> { iterator: AsyncIterator<T>; first: IteratorResult<T> }
+
 export class Engine {
   readonly config: Config;
   readonly metrics: Metrics;
@@ -63,9 +91,12 @@ export class Engine {
   readonly #timeouts: Map<string, Timeouts>;
   readonly #writer: LogWriter | undefined;
   readonly #keepBodies: boolean;
+  readonly stats = new LiveTargetStats();
+  readonly health: Health;
+  readonly #attemptDeps: AttemptDeps;
   #inFlight = 0;
 
-  private constructor(config: Config, providers: Map<string, ProviderAdapter>, deps: EngineDeps & { store?: Store }) {
+  private constructor(config: Config, providers: Map<string, ProviderAdapter>, health: Health, deps: EngineDeps & { store?: Store }) {
     this.config = config;
     this.metrics = deps.metrics ?? new Metrics();
     this.logger = deps.logger ?? createLogger(config.logging.level);
@@ -77,6 +108,18 @@ export class Engine {
       this.#timeouts.set(name, resolveTimeouts(config.timeouts, "timeouts" in pc ? pc.timeouts : undefined));
     }
     this.router = new Router(config, this.#providers);
+    this.health = health;
+    const metrics = this.metrics;
+    this.#attemptDeps = {
+      router: this.router,
+      breakers: health.breakers,
+      limiter: health.limiter,
+      stats: this.stats,
+      timeoutsOf: (provider) => this.#timeouts.get(provider)!,
+      onAttempt: (target, outcome) => metrics.attempts.inc({ provider: target.provider.name, outcome }),
+      onRetry: (kind) => metrics.retries.inc({ kind }),
+    };
+    metrics.sources.circuits = () => this.router.configuredTargets().map((t) => health.breakers.snapshot(t.key));
     if (this.store && config.logging.requests) {
       const m = this.metrics;
       const log = this.logger;
@@ -113,7 +156,21 @@ export class Engine {
       store = await createStore(config.storage.url);
       await store.migrate();
     }
-    return new Engine(config, providers, { ...deps, store });
+    const b = config.routing.circuit_breaker;
+    const logger = deps.logger ?? createLogger(config.logging.level);
+    const health = createHealth({
+      redisUrl: config.redis?.url,
+      prefix: config.redis?.prefix,
+      breaker: {
+        consecutiveFailures: b.consecutive_failures, errorRate: b.error_rate, minRequests: b.min_requests,
+        windowMs: b.window_ms, cooldownMs: b.cooldown_ms, halfOpenProbes: b.half_open_probes,
+      },
+      onError: (err: unknown) => logger.warn({ err: (err as Error)?.message }, "shared routing state (Redis) unavailable; using this instance's own view"),
+      onRecover: () => logger.info("shared routing state (Redis) reachable again"),
+      onChange: (key, from, to) => logger.warn({ target: key, from, to }, "circuit state changed"),
+    });
+    await health.ready; // never rejects: without Redis at start the instance begins on its own view
+    return new Engine(config, providers, health, { ...deps, logger, store });
   }
 
   get inFlight(): number {
@@ -127,18 +184,22 @@ export class Engine {
   async chat(body: unknown, options: CallOptions = {}): Promise<Result<ChatResponse>> {
     const rec = this.#record("/v1/chat/completions", false, options, body);
     const request = this.#validated(rec, validateChat, body);
-    return this.#unary(rec, "chat", options, async (target, ctx) => {
+    return this.#unary(rec, () => this.#plan(rec, "chat", options, request, false, async (target, ctx) => {
       const res = await target.provider.chat(chatFor(target, request, false), ctx);
       rec.usage = res.usage;
       return res;
-    });
+    }, {
+      check: (target) => void chatFor(target, request, false),
+      judge: contentRefusal,
+      tokensUsed: (res) => res.usage?.total_tokens,
+    }));
   }
 
   async chatStream(body: unknown, options: CallOptions = {}): Promise<StreamResult<ChatChunk>> {
     const rec = this.#record("/v1/chat/completions", true, options, body);
     const request = this.#validated(rec, validateChat, body);
     const acc = new StreamAccumulator(this.#keepBodies);
-    return this.#streaming(rec, "chat", options,
+    return this.#streaming(rec, (run) => this.#plan(rec, "chat", options, request, true, run, { check: (target) => void chatFor(target, request, true) }),
       (target, ctx) => target.provider.chatStream(chatFor(target, request, true), ctx),
       (chunk: ChatChunk) => acc.add(chunk),
       () => { rec.usage = acc.usage; rec.responseBody = this.#keepBodies ? acc.toResponse() : null; });
@@ -147,11 +208,11 @@ export class Engine {
   async completions(body: unknown, options: CallOptions = {}): Promise<Result<CompletionResponse>> {
     const rec = this.#record("/v1/completions", false, options, body);
     const request = this.#validated(rec, validateCompletion, body);
-    return this.#unary(rec, "completions", options, async (target, ctx) => {
+    return this.#unary(rec, () => this.#plan(rec, "completions", options, request, false, async (target, ctx) => {
       const res = await target.provider.completions!({ ...request, model: target.model, stream: false }, ctx);
       rec.usage = res.usage;
       return res;
-    });
+    }, { tokensUsed: (res) => res.usage?.total_tokens }));
   }
 
   async completionsStream(body: unknown, options: CallOptions = {}): Promise<StreamResult<CompletionChunk>> {
@@ -159,7 +220,7 @@ export class Engine {
     const request = this.#validated(rec, validateCompletion, body);
     let text = "";
     let usage: Usage | undefined;
-    return this.#streaming(rec, "completions", options,
+    return this.#streaming(rec, (run) => this.#plan(rec, "completions", options, request, true, run),
       (target, ctx) => target.provider.completionsStream!({ ...request, model: target.model, stream: true }, ctx),
       (chunk: CompletionChunk) => {
         if (chunk.usage) usage = chunk.usage;
@@ -171,11 +232,11 @@ export class Engine {
   async embed(body: unknown, options: CallOptions = {}): Promise<Result<EmbeddingResponse>> {
     const rec = this.#record("/v1/embeddings", false, options, body);
     const request = this.#validated(rec, validateEmbedding, body);
-    return this.#unary(rec, "embeddings", options, async (target, ctx) => {
+    return this.#unary(rec, () => this.#plan(rec, "embeddings", options, request, false, async (target, ctx) => {
       const res = await target.provider.embed!({ ...request, model: target.model }, ctx);
       rec.usage = { prompt_tokens: res.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: res.usage?.total_tokens ?? 0 };
       return res;
-    }, () => null /* vectors are not worth storing */);
+    }, { tokensUsed: (res) => res.usage?.total_tokens }), () => null /* vectors are not worth storing */);
   }
 
   #record(endpoint: Endpoint, stream: boolean, options: CallOptions, body: unknown): RequestRecord {
@@ -193,40 +254,40 @@ export class Engine {
     }
   }
 
-  /** Resolves the route and the target, refusing what the target cannot do before anything is sent. */
-  #target(rec: RequestRecord, op: Operation): Target {
+  /** The attempt plan shared by every operation: routing, retries, fallbacks, health. */
+  #plan<T>(rec: RequestRecord, op: Operation, options: CallOptions, request: unknown, stream: boolean,
+    run: (target: TargetRef, ctx: CallContext) => Promise<T>,
+    extra: Partial<Pick<AttemptRequest<T>, "judge" | "tokensUsed" | "check">> = {}): AttemptRequest<T> {
     const route = this.router.resolve(rec.model ?? "");
-    const target = this.router.pick(route);
-    const can = target.provider.capabilities[op] && (op !== "completions" || target.provider.completions) && (op !== "embeddings" || target.provider.embed);
-    if (!can) {
-      throw new GatewayError("unsupported_operation",
-        `Model '${rec.model}' is served by provider '${target.provider.name}' (${target.provider.type}), which does not support ${op}.`, { param: "model" });
-    }
-    rec.provider = target.provider.name;
-    rec.upstreamModel = target.model;
-    return target;
+    const retry = route.model?.retry ? { ...this.config.routing.retry, ...route.model.retry } : this.config.routing.retry;
+    const maxTokens = (request as { max_tokens?: unknown; max_completion_tokens?: unknown });
+    const outTokens = typeof maxTokens.max_completion_tokens === "number" ? maxTokens.max_completion_tokens : typeof maxTokens.max_tokens === "number" ? maxTokens.max_tokens : 0;
+    return {
+      rec,
+      cls: classify(request, stream),
+      estimatedTokens: estimatePromptTokens(request) + outTokens,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      retry,
+      check: (target) => {
+        checkOperation(target, op, rec.model);
+        extra.check?.(target);
+      },
+      run,
+      ...(extra.judge ? { judge: extra.judge } : {}),
+      ...(extra.tokensUsed ? { tokensUsed: extra.tokensUsed } : {}),
+    };
   }
 
-  #scope(rec: RequestRecord, target: Target, options: CallOptions): CallScope {
-    let timeouts = this.#timeouts.get(target.provider.name)!;
-    if (options.timeoutMs) {
-      timeouts = { ...timeouts, totalMs: options.timeoutMs, firstByteMs: Math.min(timeouts.firstByteMs, options.timeoutMs) };
-    }
-    return openCallScope(rec.requestId, timeouts, options.signal);
-  }
-
-  async #unary<T>(rec: RequestRecord, op: Operation, options: CallOptions,
-    call: (target: Target, ctx: CallContext) => Promise<T>, body: (value: T) => unknown = (v) => v): Promise<Result<T>> {
+  async #unary<T>(rec: RequestRecord, plan: () => AttemptRequest<T>, body: (value: T) => unknown = (v) => v): Promise<Result<T>> {
     this.#inFlight++;
     let scope: CallScope | undefined;
     try {
-      const target = this.#target(rec, op);
-      scope = this.#scope(rec, target, options);
-      rec.attempts = 1;
-      const value = await call(target, scope.ctx);
-      if (this.#keepBodies) rec.responseBody = body(value);
+      const result = await runAttempts(this.#attemptDeps, plan());
+      scope = result.scope;
+      if (this.#keepBodies) rec.responseBody = body(result.value);
       this.#finish(rec, 200, null);
-      return { value, meta: rec.meta() };
+      return { value: result.value, meta: rec.meta() };
     } catch (err) {
       const e = toGatewayError(err);
       this.#fail(rec, e);
@@ -237,43 +298,48 @@ export class Engine {
     }
   }
 
-  async #streaming<T>(rec: RequestRecord, op: Operation, options: CallOptions,
-    open: (target: Target, ctx: CallContext) => Promise<AsyncIterable<T>>,
+  /**
+   * Streams fail over only before their first byte reached the client: an
+   * attempt here includes opening the upstream stream and reading its first
+   * chunk; after that, a failure ends the stream with an error event.
+   */
+  async #streaming<T>(rec: RequestRecord, plan: (run: (target: TargetRef, ctx: CallContext) => Promise<FirstChunk<T>>) => AttemptRequest<FirstChunk<T>>,
+    open: (target: TargetRef, ctx: CallContext) => Promise<AsyncIterable<T>>,
     observe: (chunk: T) => void, complete: () => void): Promise<StreamResult<T>> {
     this.#inFlight++;
-    let scope: CallScope | undefined;
-    let source: AsyncIterable<T>;
+    let result: AttemptResult<FirstChunk<T>>;
     try {
-      const target = this.#target(rec, op);
-      scope = this.#scope(rec, target, options);
-      rec.attempts = 1;
-      source = await open(target, scope.ctx);
+      result = await runAttempts(this.#attemptDeps, plan(async (target, ctx) => {
+        const iterator = (await open(target, ctx))[Symbol.asyncIterator]();
+        return { iterator, first: await iterator.next() };
+      }));
     } catch (err) {
-      scope?.dispose();
       this.#inFlight--;
       const e = toGatewayError(err);
       this.#fail(rec, e);
       throw e;
     }
-    return { stream: this.#relay(rec, source, scope, observe, complete), meta: rec.meta() };
+    return { stream: this.#relay(rec, result.value, result.scope, observe, complete), meta: rec.meta() };
   }
 
   /** Passes chunks through, observing them, and records the outcome however the stream ends. */
-  async *#relay<T>(rec: RequestRecord, source: AsyncIterable<T>, scope: CallScope,
+  async *#relay<T>(rec: RequestRecord, start: FirstChunk<T>, scope: CallScope,
     observe: (chunk: T) => void, complete: () => void): AsyncGenerator<T> {
     let error: GatewayError | undefined;
     let ended = false;
+    const { iterator } = start;
     try {
-      for await (const chunk of source) {
+      for (let next = start.first; !next.done; next = await iterator.next()) {
         if (rec.ttftMs === null) rec.ttftMs = rec.elapsedMs();
-        observe(chunk);
-        yield chunk;
+        observe(next.value);
+        yield next.value;
       }
       ended = true;
     } catch (err) {
       error = toGatewayError(err);
       throw error;
     } finally {
+      if (!ended) await iterator.return?.().catch(() => undefined);
       scope.dispose();
       this.#inFlight--;
       complete();
@@ -319,6 +385,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.#writer?.close();
+    await this.health.close();
     await Promise.allSettled([...this.#providers.values()].map((p) => p.close?.()));
     await this.store?.close();
   }

@@ -3,7 +3,7 @@
  * place that turns it into a log row and metrics when the request ends.
  */
 import type { Usage } from "../core/types.js";
-import type { LogRow } from "../store/types.js";
+import type { AttemptLogEntry, LogRow } from "../store/types.js";
 
 export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages";
 
@@ -39,6 +39,7 @@ export class RequestRecord {
   usage: Usage | undefined;
   responseBody: unknown = null;
   finished = false;
+  readonly attemptLog: AttemptLogEntry[] = [];
 
   constructor(
     readonly requestId: string,
@@ -80,6 +81,7 @@ export class RequestRecord {
       metadata: this.options.metadata ?? null,
       request_body: keepBodies ? this.requestBody : null,
       response_body: keepBodies ? this.responseBody : null,
+      attempt_log: this.attemptLog.length ? this.attemptLog : null,
     };
   }
 }

@@ -1,24 +1,24 @@
 /**
- * Model names → targets (provider + upstream model). Clients send a
- * configured model name, `provider/model`, or (zero-config) a bare upstream
- * name that the prefix rules assign to a well-known provider.
+ * Model names → routes: the targets (provider + upstream model) behind a
+ * name, the strategy that orders them, and the model's fallback chains.
+ * Clients send a configured model name, an alias, `provider/model`, or
+ * (zero-config) a bare upstream name that the prefix rules assign to a
+ * well-known provider.
  */
 import { GatewayError } from "../core/errors.js";
 import type { ModelInfo } from "../core/types.js";
-import type { Config } from "../config/schema.js";
+import type { Config, ModelConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "../providers/types.js";
-
-export interface Target {
-  provider: ProviderAdapter;
-  model: string;
-  weight: number;
-}
+import { createStrategy } from "./routing/strategies.js";
+import type { Strategy, TargetRef } from "./routing/types.js";
 
 export interface Route {
-  /** The name the client sent. */
+  /** The model name the route is configured under (after aliases), or the `provider/model` sent. */
   name: string;
-  targets: Target[];
-  strategy: "weighted" | "round-robin";
+  targets: TargetRef[];
+  strategy: Strategy;
+  /** The model's own settings (fallbacks, retry); undefined for direct addressing. */
+  model: ModelConfig | undefined;
 }
 
 /** Zero-config prefix rules (DESIGN.md §2): first match whose provider is configured wins. */
@@ -28,11 +28,16 @@ const PREFIX_RULES: [RegExp, string][] = [
   [/^gemini|^text-embedding-004|^gemini-embedding/, "gemini"],
 ];
 const FALLBACK_PROVIDER = "ollama";
+const MAX_CACHED_DIRECT_ROUTES = 10_000;
+
+export function targetKey(provider: string, model: string): string {
+  return `${provider}/${model}`;
+}
 
 export class Router {
   readonly #providers: Map<string, ProviderAdapter>;
   readonly #routes = new Map<string, Route>();
-  readonly #rr = new Map<string, number>();
+  readonly #direct = new Map<string, Route>();
   readonly #aliases: Record<string, string>;
 
   constructor(config: Config, providers: Map<string, ProviderAdapter>) {
@@ -41,8 +46,18 @@ export class Router {
     for (const [name, m] of Object.entries(config.models)) {
       this.#routes.set(name, {
         name,
-        strategy: m.strategy,
-        targets: m.targets.map((t) => ({ provider: providers.get(t.provider)!, model: t.model, weight: t.weight })),
+        model: m,
+        strategy: createStrategy(m.strategy),
+        targets: m.targets.map((t, i) => ({
+          key: targetKey(t.provider, t.model),
+          provider: providers.get(t.provider)!,
+          model: t.model,
+          weight: t.weight,
+          priority: t.priority ?? i,
+          ...(t.price ? { price: t.price } : {}),
+          ...(t.rpm ? { rpm: t.rpm } : {}),
+          ...(t.tpm ? { tpm: t.tpm } : {}),
+        })),
       });
     }
   }
@@ -57,45 +72,37 @@ export class Router {
     if (slash > 0) {
       const provider = this.#providers.get(model.slice(0, slash));
       const upstream = model.slice(slash + 1);
-      if (provider && upstream) return this.#direct(model, provider, upstream);
+      if (provider && upstream) return this.#directRoute(model, provider, upstream);
     }
-    for (const [re, name] of PREFIX_RULES) {
-      const provider = re.test(model) ? this.#providers.get(name) : undefined;
-      if (provider) return this.#direct(model, provider, model);
+    for (const [re, providerName] of PREFIX_RULES) {
+      const provider = re.test(model) ? this.#providers.get(providerName) : undefined;
+      if (provider) return this.#directRoute(model, provider, model);
     }
     const fallback = this.#providers.get(FALLBACK_PROVIDER);
-    if (fallback) return this.#direct(model, fallback, model);
+    if (fallback) return this.#directRoute(model, fallback, model);
     throw new GatewayError("model_not_found",
       `The model '${name}'${name === model ? "" : ` (an alias of '${model}')`} does not exist on this gateway. Send a configured model name (GET /v1/models lists them) or 'provider/model' with one of the providers: ${[...this.#providers.keys()].join(", ")}.`,
       { param: "model" });
   }
 
-  #direct(name: string, provider: ProviderAdapter, model: string): Route {
+  #directRoute(name: string, provider: ProviderAdapter, model: string): Route {
     // Cached so repeated direct addressing does not allocate per request.
-    let route = this.#routes.get(name);
+    let route = this.#direct.get(name);
     if (!route) {
-      route = { name, strategy: "weighted", targets: [{ provider, model, weight: 1 }] };
-      if (this.#routes.size < 10_000) this.#routes.set(name, route);
+      route = {
+        name,
+        model: undefined,
+        strategy: createStrategy("weighted"),
+        targets: [{ key: targetKey(provider.name, model), provider, model, weight: 1, priority: 0 }],
+      };
+      if (this.#direct.size < MAX_CACHED_DIRECT_ROUTES) this.#direct.set(name, route);
     }
     return route;
   }
 
-  pick(route: Route): Target {
-    const { targets } = route;
-    if (targets.length === 1) return targets[0]!;
-    if (route.strategy === "round-robin") {
-      const i = this.#rr.get(route.name) ?? 0;
-      this.#rr.set(route.name, (i + 1) % targets.length);
-      return targets[i % targets.length]!;
-    }
-    let total = 0;
-    for (const t of targets) total += t.weight;
-    let r = Math.random() * total;
-    for (const t of targets) {
-      r -= t.weight;
-      if (r < 0) return t;
-    }
-    return targets[targets.length - 1]!;
+  /** Every configured target, for health reporting. */
+  configuredTargets(): TargetRef[] {
+    return [...this.#routes.values()].flatMap((r) => r.targets);
   }
 
   listModels(config: Config): ModelInfo[] {

@@ -11,6 +11,7 @@ import type { Endpoint } from "../engine/request-record.js";
 import { createAuthCheck } from "./auth.js";
 import { errorBody, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
+import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
 import { ANTHROPIC_ROUTE, anthropicErrorBody, registerAnthropicRoutes } from "./routes/anthropic.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
@@ -72,6 +73,7 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
   registerOpenAIRoutes(app, engine);
   registerAnthropicRoutes(app, engine);
   registerAdminLogRoutes(app, engine);
+  registerAdminProviderRoutes(app, engine);
   return app;
 }
 

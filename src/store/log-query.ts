@@ -108,7 +108,7 @@ export const LOG_SUMMARY_COLUMNS = [
 ] as const satisfies readonly (keyof LogSummary)[];
 
 /** Every LogRow field, each one column. */
-export const LOG_COLUMNS = [...LOG_SUMMARY_COLUMNS, "request_body", "response_body"] as const satisfies readonly (keyof LogRow)[];
+export const LOG_COLUMNS = [...LOG_SUMMARY_COLUMNS, "request_body", "response_body", "attempt_log"] as const satisfies readonly (keyof LogRow)[];
 
 /** The newest-first comparator shared by the memory backend and the tests. */
 export function compareNewestFirst(a: LogPosition, b: LogPosition): number {

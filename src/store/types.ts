@@ -27,9 +27,22 @@ export interface LogRow {
   metadata: Record<string, unknown> | null; // x-liaison-metadata tags
   request_body: unknown | null;   // kept only when logging.bodies is on
   response_body: unknown | null;  // idem; for streams, the assembled response
+  /** Every upstream attempt: target, status, latency, error (null for rows without attempts). */
+  attempt_log: AttemptLogEntry[] | null;
 }
 
-export type LogSummary = Omit<LogRow, "request_body" | "response_body">;
+export interface AttemptLogEntry {
+  provider: string;
+  model: string;
+  status: number;
+  latency_ms: number;
+  error: string | null;
+  /** Why the gateway moved on: "retry", "fallback", "context_window_fallback", "content_policy_fallback". */
+  next?: string;
+}
+
+/** The list view: without bodies and the attempt log (GET /admin/logs/{id} has them). */
+export type LogSummary = Omit<LogRow, "request_body" | "response_body" | "attempt_log">;
 
 export interface LogQuery {
   since?: string;      // ISO-8601, inclusive

@@ -17,7 +17,14 @@ export class Metrics {
   readonly logWriteErrors: Counter;
 
   /** Where gauges read their value at scrape time (set by the engine). */
-  readonly sources = { inFlight: (): number => 0, logQueueDepth: (): number => 0 };
+  readonly sources = {
+    inFlight: (): number => 0,
+    logQueueDepth: (): number => 0,
+    circuits: (): { key: string; state: "closed" | "open" | "half_open" }[] => [],
+  };
+  readonly attempts: Counter<"provider" | "outcome">;
+  readonly retries: Counter<"kind">;
+  readonly circuitState: Gauge<"target">;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -62,6 +69,28 @@ export class Metrics {
       help: "Request-log rows that could not be stored (queue full, or the store kept failing after retries).",
       labelNames: ["reason"],
       registers,
+    });
+    this.attempts = new Counter({
+      name: "liaison_upstream_attempts_total",
+      help: "Upstream attempts by provider and outcome (ok, error, skipped: circuit open or upstream limit reached).",
+      labelNames: ["provider", "outcome"],
+      registers,
+    });
+    this.retries = new Counter({
+      name: "liaison_retries_total",
+      help: "Moves to another attempt: retry, fallback, context_window_fallback, content_policy_fallback.",
+      labelNames: ["kind"],
+      registers,
+    });
+    const STATE = { closed: 0, half_open: 1, open: 2 } as const;
+    this.circuitState = new Gauge({
+      name: "liaison_circuit_state",
+      help: "Circuit breaker state per configured target: 0 closed, 1 half-open, 2 open.",
+      labelNames: ["target"],
+      registers,
+      collect() {
+        for (const c of sources.circuits()) this.set({ target: c.key }, STATE[c.state]);
+      },
     });
     this.logWriteErrors = new Counter({ name: "liaison_log_write_errors_total", help: "Failed attempts to write a batch of log rows.", registers });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });

@@ -22,6 +22,8 @@ beforeAll(async () => {
   azureFake = await startAzureFake({ apiKey: "azure-key", deployments: ["prod-gpt4o", "embed-small"] });
   gw = await startCli({
     admin_key: "gw-admin-key",
+    // One attempt: these tests are about how errors surface, not about retries (routing.test.ts).
+    routing: { retry: { max_attempts: 1 } },
     providers: {
       openai: { type: "openai", base_url: openaiFake.url, api_key: "sk-upstream", models: ["gpt-4o-mini"] },
       azure: { type: "azure", base_url: azureFake.url, api_key: "azure-key", api_version: "2024-10-21" },

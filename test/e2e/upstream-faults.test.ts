@@ -33,6 +33,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
   const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`;
   gw = await startCli({
+    // One attempt: these tests are about how each fault surfaces, not about retries (routing.test.ts).
+    routing: { retry: { max_attempts: 1 } },
     providers: {
       up: { type: "openai", base_url: fake.url },
       tight: { type: "openai", base_url: fake.url, timeouts: { first_byte_ms: 300, idle_ms: 300 } },

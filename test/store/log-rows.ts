@@ -27,6 +27,7 @@ export function makeRow(overrides: Partial<LogRow> = {}): LogRow {
     metadata: null,
     request_body: null,
     response_body: null,
+    attempt_log: null,
     ...overrides,
   };
 }

@@ -24,6 +24,7 @@ function summary(row: LogRow): LogSummary {
   const copy: Partial<LogRow> = { ...row };
   delete copy.request_body;
   delete copy.response_body;
+  delete copy.attempt_log;
   return copy as LogSummary;
 }
 
@@ -106,6 +107,7 @@ export function storeContract(backend: StoreBackend): void {
           temperature: 0.7,
         },
         response_body: [{ choice: 0 }, "text", 42, null, false],
+        attempt_log: [{ provider: "p", model: "m", status: 502, latency_ms: 3.5, error: "boom ✓", next: "retry" }, { provider: "q", model: "n", status: 200, latency_ms: 1, error: null }],
       });
       const sparse = makeRow({
         model: null,
@@ -137,6 +139,7 @@ export function storeContract(backend: StoreBackend): void {
       expect(listed).toEqual(summary(full));
       expect(listed).not.toHaveProperty("request_body");
       expect(listed).not.toHaveProperty("response_body");
+      expect(listed).not.toHaveProperty("attempt_log");
     });
 
     it("returns created_at as canonical UTC ISO whatever offset was written", async () => {

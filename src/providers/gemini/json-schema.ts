@@ -103,7 +103,11 @@ class Converter {
     for (const part of allOf as unknown[]) {
       const resolved = isObject(part) && typeof part.$ref === "string" ? this.#lookup(part.$ref) : part;
       if (!isObject(resolved)) continue;
-      if (isObject(resolved.properties)) Object.assign(properties, resolved.properties);
+      if (isObject(resolved.properties)) {
+        for (const [name, value] of Object.entries(resolved.properties)) {
+          Object.defineProperty(properties, name, { value, enumerable: true, writable: true, configurable: true });
+        }
+      }
       if (Array.isArray(resolved.required)) for (const r of resolved.required) if (typeof r === "string") required.add(r);
       for (const [key, value] of Object.entries(resolved)) if (!(key in out) && key !== "properties" && key !== "required") out[key] = value;
     }
@@ -170,11 +174,15 @@ class Converter {
     if (description !== undefined) out.description = description;
 
     if (isObject(schema.properties)) {
+      // defineProperty, not assignment: a property may be called __proto__ and must stay a property.
       const properties: Record<string, GeminiSchema> = {};
-      for (const [name, sub] of Object.entries(schema.properties)) properties[name] = this.convert(sub, `${path}.properties.${name}`);
+      for (const [name, sub] of Object.entries(schema.properties)) {
+        Object.defineProperty(properties, name, { value: this.convert(sub, `${path}.properties.${name}`), enumerable: true, writable: true, configurable: true });
+      }
       out.properties = properties;
       if (Array.isArray(schema.required)) {
-        const required = schema.required.filter((r): r is string => typeof r === "string" && r in properties);
+        // Own properties only: `constructor` or `toString` must not pass for declared properties.
+        const required = schema.required.filter((r): r is string => typeof r === "string" && Object.hasOwn(properties, r));
         if (required.length > 0) out.required = required;
       }
       if (Array.isArray(schema.propertyOrdering)) out.propertyOrdering = schema.propertyOrdering.filter((p): p is string => typeof p === "string");

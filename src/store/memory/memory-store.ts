@@ -82,5 +82,6 @@ function summaryOf(row: LogRow): LogSummary {
   const summary: Partial<LogRow> = { ...row };
   delete summary.request_body;
   delete summary.response_body;
+  delete summary.attempt_log;
   return structuredClone(summary as LogSummary);
 }

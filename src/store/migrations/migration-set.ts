@@ -7,12 +7,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { columnTypesFor, type SqlEngine } from "./column-types.js";
 import { requestLogs } from "./0001-request-logs.js";
+import { attemptLog } from "./0002-attempt-log.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
   const t = columnTypesFor(engine);
   return {
     "0001_request_logs": requestLogs(t),
+    "0002_attempt_log": attemptLog(t),
   };
 }
 

@@ -91,12 +91,14 @@ export function logRowCodec(engine: SqlEngine): LogRowCodec {
       metadata: encodeJson(row.metadata),
       request_body: encodeJson(row.request_body),
       response_body: encodeJson(row.response_body),
+      attempt_log: encodeJson(row.attempt_log ?? null),
     }),
     decodeSummary,
     decode: (raw) => ({
       ...decodeSummary(raw),
       request_body: decodeJson(raw.request_body),
       response_body: decodeJson(raw.response_body),
+      attempt_log: (decodeJson(raw.attempt_log ?? null) as LogRow["attempt_log"]) ?? null,
     }),
   };
 }

@@ -29,6 +29,7 @@ export interface RequestLogsTable {
   metadata: ColumnType<unknown, string | null, never>;
   request_body: ColumnType<unknown, string | null, never>;
   response_body: ColumnType<unknown, string | null, never>;
+  attempt_log: ColumnType<unknown, string | null, never>;
 }
 
 export interface LiaisonDatabase {
@@ -39,4 +40,4 @@ export type RequestLogInsert = Insertable<RequestLogsTable>;
 
 /** A selected row before decoding. */
 export type RawLogRow = Selectable<RequestLogsTable>;
-export type RawLogSummary = Omit<RawLogRow, "request_body" | "response_body">;
+export type RawLogSummary = Omit<RawLogRow, "request_body" | "response_body" | "attempt_log">;

@@ -14,6 +14,7 @@ describe("toAnthropicError", () => {
       route_not_found: "not_found_error",
       method_not_allowed: "invalid_request_error",
       unsupported_operation: "invalid_request_error",
+      content_refused: "invalid_request_error",
       invalid_api_key: "authentication_error",
       permission_denied: "permission_error",
       rate_limited: "rate_limit_error",
