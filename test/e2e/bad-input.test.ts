@@ -6,6 +6,7 @@
 import { request } from "undici";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
+import { seededRandom as rng } from "../helpers/fixtures.js";
 
 let gw: CliServer;
 
@@ -16,15 +17,6 @@ afterAll(async () => {
   await gw?.dispose();
 });
 
-// A small seeded PRNG (mulberry32): failures are reproducible.
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(20261122);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const randomText = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(rand() * 95))).join("");

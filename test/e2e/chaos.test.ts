@@ -9,20 +9,12 @@ import type { AddressInfo } from "node:net";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
+import { seededRandom as rng } from "../helpers/fixtures.js";
 
 const MAX_ATTEMPTS = 3;
 const REQUESTS = 3000;
 const CONCURRENCY = 100;
 
-// Seeded PRNG: a failing run can be replayed.
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Upstream attempts per gateway request, keyed by the request's unique prompt. */
 const seen = new Map<string, number>();

@@ -6,16 +6,13 @@ import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzureFake, startOpenAIFake, type FakeServer } from "../fakes/index.js";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
+import { weatherTool } from "../helpers/fixtures.js";
 
 let openaiFake: FakeServer;
 let azureFake: FakeServer;
 let gw: CliServer;
 let client: OpenAI;
 
-const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
-  type: "function",
-  function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
-};
 
 beforeAll(async () => {
   openaiFake = await startOpenAIFake({ apiKey: "sk-upstream" });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fakes from "../fakes/index.js";
 import type { FakeServer } from "../fakes/index.js";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
+import { weatherTool } from "../helpers/fixtures.js";
 
 interface Case {
   name: string;
@@ -62,10 +63,6 @@ let gw: CliServer;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
-const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
-  type: "function",
-  function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
-};
 
 beforeAll(async () => {
   const providers: Record<string, unknown> = {};
