@@ -66,6 +66,8 @@ export class GatewayError extends Error {
   readonly clientCode: string | null;
   readonly retryable: boolean;
   readonly retryAfter: number | undefined;
+  /** Which upstream attempts led here (set by the engine), for the x-liaison-* response headers. */
+  route?: { provider: string; upstreamModel: string; attempts: number };
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -350,6 +350,7 @@ export class Engine {
   }
 
   #fail(rec: RequestRecord, e: GatewayError, status = e.status): void {
+    if (rec.attempts > 0) e.route = { provider: rec.provider ?? "", upstreamModel: rec.upstreamModel ?? "", attempts: rec.attempts };
     if (rec.provider && e.code !== "client_closed" && e.code !== "invalid_request" && e.code !== "model_not_found") {
       this.metrics.upstreamErrors.inc({ provider: rec.provider, code: e.code });
     }

@@ -79,5 +79,9 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
 function sendError(reply: FastifyReply, e: GatewayError, body = errorBody(e)): FastifyReply {
   if (e.retryAfter !== undefined) reply.header("retry-after", String(Math.ceil(e.retryAfter)));
+  if (e.route) {
+    // Errors say where they came from too: the last target tried and how many attempts were made.
+    reply.header("x-liaison-provider", e.route.provider).header("x-liaison-model", e.route.upstreamModel).header("x-liaison-attempts", String(e.route.attempts));
+  }
   return reply.code(e.status).type("application/json").send(body);
 }

@@ -98,6 +98,8 @@ describe("retries", () => {
     fakes.a!.setFault({ kind: "status", status: 503, times: 5 });
     const err = await errorOf(ask("doomed"));
     expect(err.status).toBe(503);
+    expect(err.headers?.get("x-liaison-attempts")).toBe("3");
+    expect(err.headers?.get("x-liaison-provider")).toBe("a");
     fakes.a!.setFault(null);
   });
 });

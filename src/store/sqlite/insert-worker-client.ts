@@ -12,6 +12,12 @@ import type { InsertReply, InsertWorkerData } from "./insert-worker.js";
 const fromSource = import.meta.url.endsWith(".ts");
 const workerUrl = new URL(fromSource ? "./insert-worker.ts" : "./insert-worker.js", import.meta.url);
 
+/**
+ * The writer thread runs little JavaScript: a small young generation keeps its
+ * memory small (the default would let it grow like the main thread's).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 interface Pending { resolve(): void; reject(err: Error): void }
 
 export class InsertWorker {
@@ -27,8 +33,8 @@ export class InsertWorker {
   #start(): Worker {
     const worker = fromSource
       // The test runner's loader does not reach worker threads: register tsx in the thread first.
-      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, workerData: this.#data })
-      : new Worker(workerUrl, { workerData: this.#data });
+      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, workerData: this.#data, resourceLimits: WORKER_LIMITS })
+      : new Worker(workerUrl, { workerData: this.#data, resourceLimits: WORKER_LIMITS });
     worker.on("message", (reply: InsertReply) => {
       const p = this.#pending.get(reply.id);
       if (!p) return;
