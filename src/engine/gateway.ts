@@ -58,6 +58,16 @@ function chatFor(target: TargetRef, request: ChatRequest, stream: boolean): Chat
   return out;
 }
 
+/** chatFor once per target: the capability check builds the request the attempt then sends. */
+function preparedChat(request: ChatRequest, stream: boolean): { check(target: TargetRef): void; for(target: TargetRef): ChatRequest } {
+  let last: { target: TargetRef; request: ChatRequest } | undefined;
+  const build = (target: TargetRef) => {
+    if (last?.target !== target) last = { target, request: chatFor(target, request, stream) };
+    return last.request;
+  };
+  return { check: (target) => void build(target), for: build };
+}
+
 /** The operation itself must be one the target's provider offers. */
 function checkOperation(target: TargetRef, op: Operation, model: string | null): void {
   const p = target.provider;
@@ -184,12 +194,13 @@ export class Engine {
   async chat(body: unknown, options: CallOptions = {}): Promise<Result<ChatResponse>> {
     const rec = this.#record("/v1/chat/completions", false, options, body);
     const request = this.#validated(rec, validateChat, body);
+    const prepared = preparedChat(request, false);
     return this.#unary(rec, () => this.#plan(rec, "chat", options, request, false, async (target, ctx) => {
-      const res = await target.provider.chat(chatFor(target, request, false), ctx);
+      const res = await target.provider.chat(prepared.for(target), ctx);
       rec.usage = res.usage;
       return res;
     }, {
-      check: (target) => void chatFor(target, request, false),
+      check: prepared.check,
       judge: contentRefusal,
       tokensUsed: (res) => res.usage?.total_tokens,
     }));
@@ -199,8 +210,9 @@ export class Engine {
     const rec = this.#record("/v1/chat/completions", true, options, body);
     const request = this.#validated(rec, validateChat, body);
     const acc = new StreamAccumulator(this.#keepBodies);
-    return this.#streaming(rec, (run) => this.#plan(rec, "chat", options, request, true, run, { check: (target) => void chatFor(target, request, true) }),
-      (target, ctx) => target.provider.chatStream(chatFor(target, request, true), ctx),
+    const prepared = preparedChat(request, true);
+    return this.#streaming(rec, (run) => this.#plan(rec, "chat", options, request, true, run, { check: prepared.check }),
+      (target, ctx) => target.provider.chatStream(prepared.for(target), ctx),
       (chunk: ChatChunk) => acc.add(chunk),
       () => { rec.usage = acc.usage; rec.responseBody = this.#keepBodies ? acc.toResponse() : null; });
   }
@@ -362,8 +374,8 @@ export class Engine {
     rec.finished = true;
     const seconds = rec.elapsedMs() / 1000;
     // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
-    this.metrics.requests.inc({ endpoint: rec.endpoint, model: rec.provider ? (rec.model ?? "") : "", provider: rec.provider ?? "", status: String(status) });
-    this.metrics.duration.observe({ endpoint: rec.endpoint }, seconds);
+    this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
+    this.metrics.durationChild.get(rec.endpoint).observe(seconds);
     if (rec.ttftMs !== null) this.metrics.ttft.observe({ endpoint: rec.endpoint }, rec.ttftMs / 1000);
     this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies));
   }

@@ -81,7 +81,8 @@ export class RequestRecord {
       metadata: this.options.metadata ?? null,
       request_body: keepBodies ? this.requestBody : null,
       response_body: keepBodies ? this.responseBody : null,
-      attempt_log: this.attemptLog.length ? this.attemptLog : null,
+      // One clean attempt says nothing the row's own columns do not: the log is kept when there was more.
+      attempt_log: this.attemptLog.length > 1 || this.attemptLog[0]?.error ? this.attemptLog : null,
     };
   }
 }
