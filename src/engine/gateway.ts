@@ -5,11 +5,11 @@
 import { GatewayError, toGatewayError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type {
-  ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
+  ChatChunk, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
 } from "../core/types.js";
 import type { Config } from "../config/schema.js";
 import { createProvider, resolveTimeouts } from "../providers/registry.js";
-import type { CallContext, Capabilities, ProviderAdapter, Timeouts } from "../providers/types.js";
+import type { CallContext, ProviderAdapter, Timeouts } from "../providers/types.js";
 import { LogWriter } from "../store/log-writer.js";
 import { createStore } from "../store/create-store.js";
 import type { Store } from "../store/types.js";
@@ -22,7 +22,8 @@ import { classify, estimatePromptTokens } from "./routing/request-class.js";
 import { LiveTargetStats } from "./routing/target-stats.js";
 import type { TargetRef } from "./routing/types.js";
 import { RequestRecord, type CallMeta, type CallOptions, type Endpoint } from "./request-record.js";
-import { Router, type Route } from "./router.js";
+import { Router } from "./router.js";
+import { checkOperation, contentRefusal, preparedChat, type Operation } from "./target-checks.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 
@@ -35,59 +36,6 @@ export interface EngineDeps {
 export interface Result<T> { value: T; meta: CallMeta }
 export interface StreamResult<T> { stream: AsyncIterable<T>; meta: CallMeta }
 
-type Operation = keyof Capabilities;
-
-/**
- * The request as the target will get it, after checking that the target can
- * serve it: a request it cannot serve gets a clear 400 before anything is sent.
- */
-function chatFor(target: TargetRef, request: ChatRequest, stream: boolean): ChatRequest {
-  const out = { ...request, model: target.model, stream };
-  const { provider } = target;
-  const caps = provider.capabilities;
-  const refuse = (what: string) => {
-    throw new GatewayError("unsupported_operation",
-      `Model '${request.model}' is served by provider '${provider.name}' (${provider.type}) with model '${target.model}', which ${what}.`, { param: "messages" });
-  };
-  if (caps.tools === false && (request.tools?.length || request.messages.some((m) => m.tool_calls?.length))) refuse("does not support tools");
-  if (caps.vision === false && request.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === "image_url"))) {
-    refuse("does not accept images");
-  }
-  const reason = provider.unsupported?.(out);
-  if (reason) refuse(reason);
-  return out;
-}
-
-/** chatFor once per target: the capability check builds the request the attempt then sends. */
-function preparedChat(request: ChatRequest, stream: boolean): { check(target: TargetRef): void; for(target: TargetRef): ChatRequest } {
-  let last: { target: TargetRef; request: ChatRequest } | undefined;
-  const build = (target: TargetRef) => {
-    if (last?.target !== target) last = { target, request: chatFor(target, request, stream) };
-    return last.request;
-  };
-  return { check: (target) => void build(target), for: build };
-}
-
-/** The operation itself must be one the target's provider offers. */
-function checkOperation(target: TargetRef, op: Operation, model: string | null): void {
-  const p = target.provider;
-  const can = p.capabilities[op] && (op !== "completions" || p.completions) && (op !== "embeddings" || p.embed);
-  if (!can) {
-    throw new GatewayError("unsupported_operation",
-      `Model '${model}' is served by provider '${p.name}' (${p.type}), which does not support ${op}.`, { param: "model" });
-  }
-}
-
-/**
- * A 200 that is a content-policy refusal (every choice ended in
- * content_filter with nothing said) moves on to the route's content-policy
- * fallbacks, when it has any; otherwise it is the answer.
- */
-function contentRefusal(res: ChatResponse, route: Route): GatewayError | undefined {
-  if (!route.model?.content_policy_fallbacks.length) return undefined;
-  const refused = res.choices.length > 0 && res.choices.every((c) => c.finish_reason === "content_filter" && !c.message.content && !c.message.tool_calls?.length);
-  return refused ? new GatewayError("content_refused", `Provider refused the request on content policy.`, { retryable: false }) : undefined;
-}
 
 interface FirstChunk<T> { iterator: AsyncIterator<T>; first: IteratorResult<T> }
 
