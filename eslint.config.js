@@ -24,4 +24,6 @@ export default tseslint.config(
   layer("store", ["providers", "engine", "server", "cli"]),
   layer("engine", ["server", "cli"]),
   layer("server", ["cli"]),
+  layer("keys", ["providers", "engine", "server", "cli"]),
+  layer("cost", ["providers", "engine", "store", "server", "cli"]),
 );

@@ -4,6 +4,9 @@
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfigFile, resolveConfig } from "../config/load.js";
 import { startServer } from "../server/start.js";
+import { registerKeyCommands } from "./keys.js";
+import { registerTeamCommands } from "./teams.js";
+import { registerUsageCommand } from "./usage.js";
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -69,5 +72,9 @@ configCmd
       fail(err);
     }
   });
+
+registerKeyCommands(program);
+registerTeamCommands(program);
+registerUsageCommand(program);
 
 program.parseAsync(process.argv).catch(fail);

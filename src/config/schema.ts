@@ -11,6 +11,7 @@ import { geminiConfigSchema } from "../providers/gemini/config.js";
 import { bedrockConfigSchema } from "../providers/bedrock/config.js";
 
 import { ms, timeoutsSchema } from "./timeouts-schema.js";
+import { priceOverrideSchema } from "../cost/catalogue.js";
 
 export { timeoutsSchema };
 
@@ -138,6 +139,24 @@ export const configSchema = z.strictObject({
     retry: retrySchema.prefault({}),
     circuit_breaker: breakerSchema.prefault({}),
   }).prefault({}),
+  /** Per-key and per-team limits (issue 5): what happens when the shared counters (Redis) are unreachable. */
+  limits: z.strictObject({
+    redis_failure: z.enum(["open", "closed"]).default("open"),
+    parallel_lease_ms: ms.default(60_000),
+  }).prefault({}),
+  budgets: z.strictObject({
+    redis_failure: z.enum(["open", "closed"]).default("open"),
+    flush_interval_ms: ms.default(1_000),
+    webhook: z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+      secret: z.string().min(16, "use at least 16 characters"),
+      thresholds: z.array(z.number().positive()).min(1).default([50, 80, 100]),
+      timeout_ms: ms.default(5_000),
+      retries: z.number().int().min(0).max(10).default(2),
+    }).optional(),
+  }).prefault({}),
+  /** Price overrides (USD per million tokens) by upstream model or provider/model; the shipped catalogue covers the rest. */
+  prices: z.record(z.string().min(1), priceOverrideSchema).default({}),
   /** Other names for a model: `claude-sonnet: anthropic/claude-sonnet-4-5`, or a configured model name. */
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });

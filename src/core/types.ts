@@ -115,6 +115,7 @@ export interface CompletionRequest {
   model: string;
   prompt: string | string[] | number[] | number[][];
   stream?: boolean;
+  stream_options?: { include_usage?: boolean } | null;
   max_tokens?: number | null;
   [extra: string]: unknown;
 }

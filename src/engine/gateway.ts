@@ -10,6 +10,9 @@ import type {
 import type { Config } from "../config/schema.js";
 import { createProvider, resolveTimeouts } from "../providers/registry.js";
 import type { CallContext, ProviderAdapter, Timeouts } from "../providers/types.js";
+import { Authenticator } from "../keys/authenticator.js";
+import { KeyAdmin } from "../keys/key-admin.js";
+import { KeyCache } from "../keys/key-cache.js";
 import { LogWriter } from "../store/log-writer.js";
 import { createStore } from "../store/create-store.js";
 import type { Store } from "../store/types.js";
@@ -25,10 +28,14 @@ import { RequestRecord, type CallMeta, type CallOptions, type Endpoint } from ".
 import { Router } from "./router.js";
 import { checkOperation, contentRefusal, preparedChat, type Operation } from "./target-checks.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
+import { costOf, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
+import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
 
 export interface EngineDeps {
   store?: Store;
+  /** Default: one built from config.admin_key, the store's keys and (with Redis) a shared cache invalidation channel. */
+  auth?: Authenticator;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -38,6 +45,8 @@ export interface StreamResult<T> { stream: AsyncIterable<T>; meta: CallMeta }
 
 
 interface FirstChunk<T> { iterator: AsyncIterator<T>; first: IteratorResult<T> }
+/** Settles a request's limit and budget reservations to what it used (idempotent). */
+type Release = (rec: RequestRecord) => void;
 
 export class Engine {
   readonly config: Config;
@@ -50,12 +59,22 @@ export class Engine {
   readonly #writer: LogWriter | undefined;
   readonly #keepBodies: boolean;
   readonly stats = new LiveTargetStats();
+  readonly #catalogue: PriceCatalogue;
   readonly health: Health;
+  /** Resolves presented keys to principals (the server's auth hook; library callers may use it too). */
+  readonly auth: Authenticator;
+  /** Key and team administration (the admin API); undefined without a store. */
+  readonly keyAdmin: KeyAdmin | undefined;
+  readonly quotas: Quotas;
   readonly #attemptDeps: AttemptDeps;
   #inFlight = 0;
 
-  private constructor(config: Config, providers: Map<string, ProviderAdapter>, health: Health, deps: EngineDeps & { store?: Store }) {
+  private constructor(config: Config, providers: Map<string, ProviderAdapter>, health: Health, quotas: Quotas, deps: EngineDeps & { store?: Store; auth: Authenticator }) {
     this.config = config;
+    this.auth = deps.auth;
+    const keys = deps.store?.keys?.();
+    this.keyAdmin = keys ? new KeyAdmin({ store: keys, cache: deps.auth.cache }) : undefined;
+    this.#catalogue = loadCatalogue({ overrides: config.prices });
     this.metrics = deps.metrics ?? new Metrics();
     this.logger = deps.logger ?? createLogger(config.logging.level);
     this.store = deps.store;
@@ -67,6 +86,7 @@ export class Engine {
     }
     this.router = new Router(config, this.#providers);
     this.health = health;
+    this.quotas = quotas;
     const metrics = this.metrics;
     this.#attemptDeps = {
       router: this.router,
@@ -128,7 +148,35 @@ export class Engine {
       onChange: (key, from, to) => logger.warn({ target: key, from, to }, "circuit state changed"),
     });
     await health.ready; // never rejects: without Redis at start the instance begins on its own view
-    return new Engine(config, providers, health, { ...deps, logger, store });
+    const webhook = config.budgets.webhook;
+    const quotas = await createQuotas({
+      redisUrl: config.redis?.url,
+      prefix: config.redis?.prefix,
+      limitsFailure: config.limits.redis_failure,
+      budgetsFailure: config.budgets.redis_failure,
+      parallelLeaseMs: config.limits.parallel_lease_ms,
+      spendStore: store?.spendStore(),
+      spendFlushIntervalMs: config.budgets.flush_interval_ms,
+      ...(webhook ? { webhook: { url: webhook.url, secret: webhook.secret, thresholds: webhook.thresholds, timeoutMs: webhook.timeout_ms, retries: webhook.retries } } : {}),
+      onError: (err, c) => logger.warn({ err: (err as Error)?.message, component: c },
+        `shared ${c} state (Redis) unavailable; failing ${c === "limits" ? config.limits.redis_failure : config.budgets.redis_failure}`),
+      onRecover: (c) => logger.info({ component: c }, `shared ${c} state (Redis) reachable again`),
+      onStoreError: (err) => logger.warn({ err: (err as Error)?.message }, "spend could not be stored; will retry"),
+      onAlertError: (err, a) => logger.warn({ err: (err as Error)?.message, alert: a?.id }, "budget webhook failed"),
+    });
+    await quotas.ready;
+    const auth = deps.auth ?? new Authenticator({
+      ...(config.admin_key === undefined ? {} : { adminKey: config.admin_key }),
+      ...(store?.keys === undefined ? {} : { store: store.keys() }),
+      cache: new KeyCache({
+        ...(config.redis?.url === undefined ? {} : { redis: config.redis.url }),
+        ...(config.redis?.prefix === undefined ? {} : { prefix: config.redis.prefix }),
+        onError: (err: unknown) => logger.warn({ err: (err as Error)?.message }, "key cache invalidation (Redis) unavailable; cached keys expire on their TTL"),
+        onRecover: () => logger.info("key cache invalidation (Redis) reachable again"),
+      }),
+      onTouchError: (err: unknown) => logger.warn({ err: (err as Error)?.message }, "could not record keys' last_used_at"),
+    });
+    return new Engine(config, providers, health, quotas, { ...deps, logger, store, auth });
   }
 
   get inFlight(): number {
@@ -158,11 +206,17 @@ export class Engine {
     const rec = this.#record("/v1/chat/completions", true, options, body);
     const request = this.#validated(rec, validateChat, body);
     const acc = new StreamAccumulator(this.#keepBodies);
-    const prepared = preparedChat(request, true);
+    const usage = new StreamUsageEstimator();
+    // Usage is always asked for upstream (cost needs it); the client sees it only if it asked.
+    const { request: upstream, clientWantsUsage } = withUpstreamUsage(request);
+    const prepared = preparedChat(upstream, true);
     return this.#streaming(rec, (run) => this.#plan(rec, "chat", options, request, true, run, { check: prepared.check }),
       (target, ctx) => target.provider.chatStream(prepared.for(target), ctx),
-      (chunk: ChatChunk) => acc.add(chunk),
-      () => { rec.usage = acc.usage; rec.responseBody = this.#keepBodies ? acc.toResponse() : null; });
+      (chunk: ChatChunk) => { acc.add(chunk); usage.add(chunk); return forClient(chunk, clientWantsUsage); },
+      () => {
+        rec.usage = rec.upstreamModel ? usage.usage(request, rec.upstreamModel) : acc.usage;
+        rec.responseBody = this.#keepBodies ? acc.toResponse() : null;
+      });
   }
 
   async completions(body: unknown, options: CallOptions = {}): Promise<Result<CompletionResponse>> {
@@ -180,13 +234,18 @@ export class Engine {
     const request = this.#validated(rec, validateCompletion, body);
     let text = "";
     let usage: Usage | undefined;
+    const { request: upstream, clientWantsUsage } = withUpstreamUsage(request);
     return this.#streaming(rec, (run) => this.#plan(rec, "completions", options, request, true, run),
-      (target, ctx) => target.provider.completionsStream!({ ...request, model: target.model, stream: true }, ctx),
+      (target, ctx) => target.provider.completionsStream!({ ...upstream, model: target.model, stream: true }, ctx),
       (chunk: CompletionChunk) => {
         if (chunk.usage) usage = chunk.usage;
-        if (this.#keepBodies) text += chunk.choices?.[0]?.text ?? "";
+        text += chunk.choices?.[0]?.text ?? "";
+        return forClient(chunk, clientWantsUsage);
       },
-      () => { rec.usage = usage; rec.responseBody = this.#keepBodies ? { text } : null; });
+      () => {
+        rec.usage = usage ?? (rec.upstreamModel ? estimateCompletionUsage(request.prompt, text, rec.upstreamModel) : undefined);
+        rec.responseBody = this.#keepBodies ? { text } : null;
+      });
   }
 
   async embed(body: unknown, options: CallOptions = {}): Promise<Result<EmbeddingResponse>> {
@@ -242,8 +301,11 @@ export class Engine {
   async #unary<T>(rec: RequestRecord, plan: () => AttemptRequest<T>, body: (value: T) => unknown = (v) => v): Promise<Result<T>> {
     this.#inFlight++;
     let scope: CallScope | undefined;
+    let release: Release | undefined;
     try {
-      const result = await runAttempts(this.#attemptDeps, plan());
+      const attempt = plan();
+      release = await this.#admit(rec, attempt.estimatedTokens);
+      const result = await runAttempts(this.#attemptDeps, attempt);
       scope = result.scope;
       if (this.#keepBodies) rec.responseBody = body(result.value);
       this.#finish(rec, 200, null);
@@ -254,8 +316,38 @@ export class Engine {
       throw e;
     } finally {
       scope?.dispose();
+      release?.(rec);
       this.#inFlight--;
     }
+  }
+
+  /**
+   * Limits and budgets of the caller's key and team (issue 5), before any
+   * upstream attempt: budget first (a request refused on budget uses no rpm),
+   * then one atomic reservation of rpm, tpm and a parallel slot on every
+   * subject. The returned release settles both to what the request used.
+   */
+  async #admit(rec: RequestRecord, estimatedTokens: number): Promise<Release | undefined> {
+    const subjects = rec.options.subjects;
+    if (!subjects?.length) return undefined;
+    for (const s of subjects) if (!modelAllowed(s.limits, rec.model ?? "")) throw modelNotAllowedError(s.id, rec.model ?? "");
+    const priced = this.router.resolve(rec.model ?? "").targets[0];
+    const estimateUsd = priced ? costOf({ prompt_tokens: estimatedTokens, completion_tokens: 0, total_tokens: estimatedTokens }, priced.model, this.#catalogue, priced.provider.name)?.usd ?? 0 : 0;
+    const budget = await this.quotas.budgets.check(subjects, estimateUsd);
+    if (!budget.ok) throw budgetError(budget);
+    const admission = await this.quotas.gate.admit(subjects, estimatedTokens);
+    if (!admission.ok) {
+      budget.settle(0);
+      throw limitError(admission);
+    }
+    rec.rateLimitHeaders = admission.headers as unknown as Record<string, string>;
+    let done = false;
+    return (r) => {
+      if (done) return;
+      done = true;
+      admission.release(r.usage?.total_tokens ?? 0);
+      budget.settle(r.costUsd ?? 0);
+    };
   }
 
   /**
@@ -265,34 +357,39 @@ export class Engine {
    */
   async #streaming<T>(rec: RequestRecord, plan: (run: (target: TargetRef, ctx: CallContext) => Promise<FirstChunk<T>>) => AttemptRequest<FirstChunk<T>>,
     open: (target: TargetRef, ctx: CallContext) => Promise<AsyncIterable<T>>,
-    observe: (chunk: T) => void, complete: () => void): Promise<StreamResult<T>> {
+    observe: (chunk: T) => T | undefined, complete: () => void): Promise<StreamResult<T>> {
     this.#inFlight++;
     let result: AttemptResult<FirstChunk<T>>;
+    let release: Release | undefined;
     try {
-      result = await runAttempts(this.#attemptDeps, plan(async (target, ctx) => {
+      const attempt = plan(async (target, ctx) => {
         const iterator = (await open(target, ctx))[Symbol.asyncIterator]();
         return { iterator, first: await iterator.next() };
-      }));
+      });
+      release = await this.#admit(rec, attempt.estimatedTokens);
+      result = await runAttempts(this.#attemptDeps, attempt);
     } catch (err) {
       this.#inFlight--;
       const e = toGatewayError(err);
       this.#fail(rec, e);
+      release?.(rec);
       throw e;
     }
-    return { stream: this.#relay(rec, result.value, result.scope, observe, complete), meta: rec.meta() };
+    // The parallel slot stays held until the stream ends.
+    return { stream: this.#relay(rec, result.value, result.scope, observe, () => { complete(); }, release), meta: rec.meta() };
   }
 
   /** Passes chunks through, observing them, and records the outcome however the stream ends. */
   async *#relay<T>(rec: RequestRecord, start: FirstChunk<T>, scope: CallScope,
-    observe: (chunk: T) => void, complete: () => void): AsyncGenerator<T> {
+    observe: (chunk: T) => T | undefined, complete: () => void, release?: Release): AsyncGenerator<T> {
     let error: GatewayError | undefined;
     let ended = false;
     const { iterator } = start;
     try {
       for (let next = start.first; !next.done; next = await iterator.next()) {
         if (rec.ttftMs === null) rec.ttftMs = rec.elapsedMs();
-        observe(next.value);
-        yield next.value;
+        const out = observe(next.value);
+        if (out !== undefined) yield out;
       }
       ended = true;
     } catch (err) {
@@ -306,6 +403,7 @@ export class Engine {
       // The HTTP status was 200 once the stream began; the error code tells what went wrong after.
       if (error) this.#fail(rec, error, 200);
       else this.#finish(rec, 200, ended ? null : "client_closed");
+      release?.(rec);
     }
   }
 
@@ -320,6 +418,7 @@ export class Engine {
   #finish(rec: RequestRecord, status: number, errorCode: string | null): void {
     if (rec.finished) return;
     rec.finished = true;
+    if (rec.usage && rec.upstreamModel) rec.costUsd = costOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined)?.usd ?? null;
     const seconds = rec.elapsedMs() / 1000;
     // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
     this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
@@ -345,8 +444,10 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.quotas.close(); // flushes spend into the store, so before the store closes
     await this.#writer?.close();
     await this.health.close();
+    await this.auth.close(); // flushes last_used_at before the store closes
     await Promise.allSettled([...this.#providers.values()].map((p) => p.close?.()));
     await this.store?.close();
   }

@@ -4,6 +4,8 @@
  */
 import type { Usage } from "../core/types.js";
 import type { AttemptLogEntry, LogRow } from "../store/types.js";
+import type { BudgetSubject } from "./quotas/budgets.js";
+import type { QuotaSubject } from "./quotas/limits.js";
 
 export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages";
 
@@ -17,6 +19,9 @@ export interface CallOptions {
   /** Tags kept with the log row (x-liaison-metadata). */
   metadata?: Record<string, unknown> | null;
   keyId?: string | null;
+  teamId?: string | null;
+  /** Whose limits and budgets this request counts against (the key and its team), set by authentication. */
+  subjects?: (QuotaSubject & BudgetSubject)[];
   traceId?: string | null;
   /** The route the request came in on, when it is not the operation's own (e.g. /v1/messages → chat). */
   endpoint?: Endpoint;
@@ -27,6 +32,10 @@ export interface CallMeta {
   provider: string;
   upstreamModel: string;
   attempts: number;
+  /** USD, when the model's price is known (x-liaison-cost-usd). */
+  costUsd: number | null;
+  /** x-ratelimit-* for the caller's key/team, when it has limits. */
+  rateLimitHeaders?: Record<string, string>;
 }
 
 export class RequestRecord {
@@ -37,6 +46,8 @@ export class RequestRecord {
   attempts = 0;
   ttftMs: number | null = null;
   usage: Usage | undefined;
+  costUsd: number | null = null;
+  rateLimitHeaders: Record<string, string> | undefined;
   responseBody: unknown = null;
   finished = false;
   readonly attemptLog: AttemptLogEntry[] = [];
@@ -55,7 +66,7 @@ export class RequestRecord {
   }
 
   meta(): CallMeta {
-    return { requestId: this.requestId, provider: this.provider ?? "", upstreamModel: this.upstreamModel ?? "", attempts: this.attempts };
+    return { requestId: this.requestId, provider: this.provider ?? "", upstreamModel: this.upstreamModel ?? "", attempts: this.attempts, costUsd: this.costUsd, ...(this.rateLimitHeaders ? { rateLimitHeaders: this.rateLimitHeaders } : {}) };
   }
 
   toRow(status: number, errorCode: string | null, keepBodies: boolean): LogRow {
@@ -73,9 +84,10 @@ export class RequestRecord {
       attempts: this.attempts,
       prompt_tokens: this.usage?.prompt_tokens ?? null,
       completion_tokens: this.usage?.completion_tokens ?? null,
-      cost_usd: null,
+      cost_usd: this.costUsd,
       cache: null,
       key_id: this.options.keyId ?? null,
+      team_id: this.options.teamId ?? null,
       trace_id: this.options.traceId ?? null,
       stream: this.stream,
       metadata: this.options.metadata ?? null,

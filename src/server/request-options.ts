@@ -5,6 +5,9 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError } from "../core/errors.js";
 import type { CallOptions } from "../engine/request-record.js";
+import type { BudgetSubject } from "../engine/quotas/budgets.js";
+import type { QuotaSubject } from "../engine/quotas/limits.js";
+import type { LimitFields } from "../store/keys/types.js";
 
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 const MAX_METADATA_BYTES = 8 * 1024;
@@ -16,6 +19,14 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptions {
   const options: CallOptions = { requestId: req.id, signal: clientSignal(reply) };
+  // The request log's key_id: the virtual key that made the call (null for the admin key).
+  if (req.principal?.kind === "key") {
+    const { key, team } = req.principal;
+    options.keyId = key.id;
+    options.teamId = key.team_id;
+    // The key's own limits and budget, and its team's: a request counts against both.
+    options.subjects = [subjectOf(`key:${key.id}`, key), ...(team ? [subjectOf(`team:${team.id}`, team)] : [])];
+  }
   const timeout = header(req, "x-liaison-timeout-ms");
   if (timeout !== undefined) {
     const n = Number(timeout);
@@ -39,6 +50,19 @@ export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptio
     options.metadata = parsed as Record<string, unknown>;
   }
   return options;
+}
+
+function subjectOf(id: string, r: LimitFields): QuotaSubject & BudgetSubject {
+  return {
+    id,
+    limits: {
+      ...(r.rpm !== null ? { rpm: r.rpm } : {}),
+      ...(r.tpm !== null ? { tpm: r.tpm } : {}),
+      ...(r.max_parallel !== null ? { maxParallel: r.max_parallel } : {}),
+      ...(r.models !== null ? { models: r.models } : {}),
+    },
+    ...(r.budget_usd !== null ? { budgetUsd: r.budget_usd, period: r.budget_period ?? "total" } : {}),
+  };
 }
 
 /** Aborts when the client closes the connection before the response is complete. */

@@ -23,6 +23,7 @@ export interface NormalizedLogQuery {
   model?: string;
   provider?: string;
   key_id?: string;
+  team_id?: string;
   status?: number;
   limit: number;
   after?: LogPosition;
@@ -79,6 +80,7 @@ export function normalizeLogQuery(query: LogQuery): NormalizedLogQuery {
   if (query.model !== undefined) out.model = query.model;
   if (query.provider !== undefined) out.provider = query.provider;
   if (query.key_id !== undefined) out.key_id = query.key_id;
+  if (query.team_id !== undefined) out.team_id = query.team_id;
   if (query.status !== undefined) out.status = query.status;
   if (query.cursor !== undefined && query.cursor !== "") out.after = decodeCursor(query.cursor);
   return out;
@@ -102,6 +104,7 @@ export const LOG_SUMMARY_COLUMNS = [
   "cost_usd",
   "cache",
   "key_id",
+  "team_id",
   "trace_id",
   "stream",
   "metadata",

@@ -1,3 +1,9 @@
+import type { UsageQuery, UsageRow } from "./usage/usage-query.js";
+
+import type { SpendStore } from "./spend/types.js";
+
+export type { UsageQuery, UsageRow };
+
 /**
  * Storage contracts. One interface, several backends (SQLite by default,
  * PostgreSQL when `storage.url` is postgres://), exercised by one contract
@@ -22,6 +28,8 @@ export interface LogRow {
   cost_usd: number | null;
   cache: string | null;       // hit | semantic-hit | miss | bypass
   key_id: string | null;
+  /** The calling key's team, for usage by team. */
+  team_id: string | null;
   trace_id: string | null;
   stream: boolean;
   metadata: Record<string, unknown> | null; // x-liaison-metadata tags
@@ -50,6 +58,7 @@ export interface LogQuery {
   model?: string;
   provider?: string;
   key_id?: string;
+  team_id?: string;
   status?: number;
   limit?: number;      // default 50, max 1000
   cursor?: string;     // opaque, from a previous page's next_cursor
@@ -59,6 +68,8 @@ export interface LogPage {
   data: LogSummary[];
   next_cursor: string | null;
 }
+
+import type { KeyStore } from "./keys/types.js";
 
 export interface Store {
   /** "sqlite" | "postgres" — for messages and metrics labels only. */
@@ -70,6 +81,12 @@ export interface Store {
   /** Newest first, cursor-paginated. */
   queryLogs(query: LogQuery): Promise<LogPage>;
   getLog(id: string): Promise<LogRow | undefined>;
+  /** Where budgets keep spend (same database, same connection). */
+  spendStore(): SpendStore;
+  /** Aggregates for GET /admin/usage. */
+  queryUsage(query: UsageQuery): Promise<UsageRow[]>;
+  /** Teams and virtual keys, in the same database (same pool, same migrations). Optional: a store without it means admin-key-only auth. */
+  keys?(): KeyStore;
   /** Cheap liveness check used by GET /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -22,6 +22,7 @@ export function makeRow(overrides: Partial<LogRow> = {}): LogRow {
     cost_usd: 0.00015,
     cache: "miss",
     key_id: "key_a",
+    team_id: null,
     trace_id: null,
     stream: false,
     metadata: null,

@@ -56,6 +56,12 @@ class ScriptedStore implements Store {
   getLog(id: string): Promise<LogRow | undefined> {
     return this.inner.getLog(id);
   }
+  spendStore(): ReturnType<Store["spendStore"]> {
+    return this.inner.spendStore();
+  }
+  queryUsage(query: Parameters<Store["queryUsage"]>[0]): ReturnType<Store["queryUsage"]> {
+    return this.inner.queryUsage(query);
+  }
   ping(): Promise<void> {
     return this.inner.ping();
   }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { GatewayError } from "../../core/errors.js";
 import type { Engine } from "../../engine/gateway.js";
 import type { LogQuery } from "../../store/types.js";
+import { readScope } from "../../keys/roles.js";
+import { forbidden, principalOf } from "./admin-keys.js";
 
 const STRING_FILTERS = ["since", "until", "model", "provider", "key_id", "cursor"] as const;
 
@@ -27,9 +29,12 @@ function parseQuery(q: Record<string, string | undefined>): LogQuery {
 /** GET /admin/logs and /admin/logs/{id} (DESIGN.md §2). */
 export function registerAdminLogRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Querystring: Record<string, string | undefined> }>("/admin/logs", async (req, reply) => {
+    const scope = readScope(principalOf(req), "logs");
+    if (!scope) throw forbidden(principalOf(req), "read", "request logs");
     const store = engine.store;
     if (!store) return reply.send({ data: [], next_cursor: null });
     const query = parseQuery(req.query);
+    if (!scope.all) query.team_id = scope.team_id; // a team-scoped reader sees its team's rows only
     try {
       return reply.send(await store.queryLogs(query));
     } catch (err) {
@@ -41,7 +46,10 @@ export function registerAdminLogRoutes(app: FastifyInstance, engine: Engine): vo
   });
 
   app.get<{ Params: { id: string } }>("/admin/logs/:id", async (req, reply) => {
-    const row = await engine.store?.getLog(req.params.id);
+    const scope = readScope(principalOf(req), "logs");
+    if (!scope) throw forbidden(principalOf(req), "read", "request logs");
+    const found = await engine.store?.getLog(req.params.id);
+    const row = found && (scope.all || found.team_id === scope.team_id) ? found : undefined;
     if (!row) throw new GatewayError("route_not_found", `No request log with id '${req.params.id}'.`, { clientCode: "log_not_found" });
     return reply.send(row);
   });

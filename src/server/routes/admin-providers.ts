@@ -1,12 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { Engine } from "../../engine/gateway.js";
+import { authorize, principalOf } from "./admin-keys.js";
 
 /**
  * GET /admin/providers: each configured target's health — circuit state,
  * recent error rate, latency, requests in flight — plus the providers themselves.
  */
 export function registerAdminProviderRoutes(app: FastifyInstance, engine: Engine): void {
-  app.get("/admin/providers", async (_req, reply) => {
+  app.get("/admin/providers", async (req, reply) => {
+    authorize(principalOf(req), "read", { type: "providers" }, "provider health");
     const seen = new Set<string>();
     const targets = [];
     for (const t of engine.router.configuredTargets()) {

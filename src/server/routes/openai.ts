@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { rawJson } from "../../core/types.js";
+import { formatUsd } from "../../cost/index.js";
 import type { Engine, Result, StreamResult } from "../../engine/gateway.js";
 import type { CallMeta, CallOptions } from "../../engine/request-record.js";
 import type { Logger } from "../../telemetry/logger.js";
@@ -11,12 +12,16 @@ import { callOptions } from "../request-options.js";
 import { openAIFormat, pipeSSE, type SSEFormat } from "../sse.js";
 
 export function metaHeaders(meta: CallMeta): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     "x-request-id": meta.requestId,
     "x-liaison-provider": meta.provider,
     "x-liaison-model": meta.upstreamModel,
     "x-liaison-attempts": String(meta.attempts),
   };
+  // Known only once the answer is complete: non-stream responses carry it, streams have it in the log row.
+  if (meta.costUsd !== null) headers["x-liaison-cost-usd"] = formatUsd(meta.costUsd);
+  if (meta.rateLimitHeaders) Object.assign(headers, meta.rateLimitHeaders);
+  return headers;
 }
 
 function sendJson<T>(reply: FastifyReply, result: Result<T>): FastifyReply {

@@ -11,6 +11,11 @@ import {
   normalizeLogQuery,
 } from "../log-query.js";
 import type { LogPage, LogQuery, LogRow, LogSummary, Store } from "../types.js";
+import { queryUsageInMemory, type UsageQuery, type UsageRow } from "../usage/usage-query.js";
+import { MemorySpendStore } from "../spend/memory-spend-store.js";
+
+import { MemoryKeyStore } from "../keys/memory-key-store.js";
+import type { KeyStore } from "../keys/types.js";
 
 export class MemoryStore implements Store {
   readonly kind = "memory";
@@ -20,7 +25,13 @@ export class MemoryStore implements Store {
   private readonly byId = new Map<string, LogRow>();
   private sorted = true;
 
+  private readonly keyStore = new MemoryKeyStore();
+
   async migrate(): Promise<void> {}
+
+  keys(): KeyStore {
+    return this.keyStore;
+  }
 
   async insertLogs(rows: LogRow[]): Promise<void> {
     // Copy and validate everything before storing anything: all or nothing,
@@ -49,6 +60,7 @@ export class MemoryStore implements Store {
       if (q.model !== undefined && row.model !== q.model) continue;
       if (q.provider !== undefined && row.provider !== q.provider) continue;
       if (q.key_id !== undefined && row.key_id !== q.key_id) continue;
+      if (q.team_id !== undefined && row.team_id !== q.team_id) continue;
       if (q.status !== undefined && row.status !== q.status) continue;
       if (data.length === q.limit) {
         more = true;
@@ -58,6 +70,15 @@ export class MemoryStore implements Store {
     }
     const last = data[data.length - 1];
     return { data, next_cursor: more && last !== undefined ? encodeCursor(last) : null };
+  }
+
+  private spend: MemorySpendStore | undefined;
+  spendStore(): MemorySpendStore {
+    return (this.spend ??= new MemorySpendStore());
+  }
+
+  async queryUsage(query: UsageQuery): Promise<UsageRow[]> {
+    return queryUsageInMemory(this.rows, query);
   }
 
   async getLog(id: string): Promise<LogRow | undefined> {

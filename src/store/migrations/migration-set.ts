@@ -8,6 +8,9 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from "k
 import { columnTypesFor, type SqlEngine } from "./column-types.js";
 import { requestLogs } from "./0001-request-logs.js";
 import { attemptLog } from "./0002-attempt-log.js";
+import { keysAndTeams } from "./0003-keys-and-teams.js";
+import { usage } from "./0004-usage.js";
+import { spend } from "./0005-spend.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
@@ -15,6 +18,9 @@ export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> 
   return {
     "0001_request_logs": requestLogs(t),
     "0002_attempt_log": attemptLog(t),
+    "0003_keys_and_teams": keysAndTeams(t),
+    "0004_usage": usage(t),
+    "0005_spend": spend(t),
   };
 }
 

@@ -24,6 +24,7 @@ export interface RequestLogsTable {
   cost_usd: number | null;
   cache: string | null;
   key_id: string | null;
+  team_id: string | null;
   trace_id: string | null;
   stream: ColumnType<boolean | number, boolean | number, never>;
   metadata: ColumnType<unknown, string | null, never>;

@@ -9,6 +9,9 @@ import type { SqlEngine } from "../migrations/column-types.js";
 import type { LogPage, LogQuery, LogRow, Store } from "../types.js";
 import type { LogRowCodec } from "./log-row-codec.js";
 import type { LiaisonDatabase, RequestLogInsert } from "./log-table.js";
+import { queryUsage, type UsageQuery, type UsageRow } from "../usage/usage-query.js";
+import { SqlSpendStore, type SpendDatabase } from "../spend/sql-spend-store.js";
+import type { SpendStore } from "../spend/types.js";
 
 export interface SqlLogStoreParts {
   engine: SqlEngine;
@@ -18,15 +21,21 @@ export interface SqlLogStoreParts {
   maxBindParameters: number;
 }
 
+import { sqlKeyStore } from "../keys/sql-key-store.js";
+import type { KeyStore } from "../keys/types.js";
+
 export abstract class SqlLogStore implements Store {
   readonly kind: string;
+  private readonly engine: SqlEngine;
   protected readonly db: Kysely<LiaisonDatabase>;
   protected readonly codec: LogRowCodec;
   private readonly rowsPerInsert: number;
   private closed = false;
+  private keyStore: KeyStore | undefined;
 
   protected constructor(parts: SqlLogStoreParts) {
     this.kind = parts.engine;
+    this.engine = parts.engine;
     this.db = parts.db;
     this.codec = parts.codec;
     this.rowsPerInsert = Math.max(1, Math.floor(parts.maxBindParameters / LOG_COLUMNS.length));
@@ -61,6 +70,16 @@ export abstract class SqlLogStore implements Store {
     });
   }
 
+  #spend: SpendStore | undefined;
+  spendStore(): SpendStore {
+    // The same connection seen through the spend table's types (the tables share one database and one migration set).
+    return (this.#spend ??= new SqlSpendStore(this.db as unknown as Kysely<SpendDatabase>));
+  }
+
+  queryUsage(query: UsageQuery): Promise<UsageRow[]> {
+    return queryUsage(this.db, this.engine, query);
+  }
+
   async queryLogs(query: LogQuery): Promise<LogPage> {
     const q = normalizeLogQuery(query);
     let select = this.db.selectFrom("request_logs").select(LOG_SUMMARY_COLUMNS);
@@ -69,6 +88,7 @@ export abstract class SqlLogStore implements Store {
     if (q.model !== undefined) select = select.where("model", "=", q.model);
     if (q.provider !== undefined) select = select.where("provider", "=", q.provider);
     if (q.key_id !== undefined) select = select.where("key_id", "=", q.key_id);
+    if (q.team_id !== undefined) select = select.where("team_id", "=", q.team_id);
     if (q.status !== undefined) select = select.where("status", "=", q.status);
     const after = q.after;
     if (after !== undefined) {
@@ -89,6 +109,10 @@ export abstract class SqlLogStore implements Store {
   async getLog(id: string): Promise<LogRow | undefined> {
     const raw = await this.db.selectFrom("request_logs").selectAll().where("id", "=", id).executeTakeFirst();
     return raw === undefined ? undefined : this.codec.decode(raw);
+  }
+
+  keys(): KeyStore {
+    return (this.keyStore ??= sqlKeyStore(this.db, this.engine));
   }
 
   async ping(): Promise<void> {

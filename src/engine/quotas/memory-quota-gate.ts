@@ -1,0 +1,150 @@
+/**
+ * Limits counted by this process alone: the default without Redis, and the
+ * fallback of the Redis gate when Redis is down under `fail: open`.
+ * Synchronous inside, so concurrent admissions are exact.
+ */
+import {
+  distinctById, limitOf, wholeTokens,
+  type Admission, type LimitKind, type QuotaGate, type QuotaSubject, type Refused,
+} from "./limits.js";
+import {
+  WINDOW_MS, emptyWindow, fits, rateLimitHeaders, retryAfterSeconds, roll, settleTokens, waitMs,
+  type WindowState, type WindowView,
+} from "./rate-window.js";
+
+export interface MemoryQuotaGateSettings {
+  now?: () => number;
+  /** Subjects idle for two minutes are forgotten beyond this many. Default 100,000. */
+  maxSubjects?: number;
+}
+
+interface Checked {
+  subject: QuotaSubject;
+  rpm: number | undefined;
+  tpm: number | undefined;
+  parallel: number | undefined;
+  s: WindowState | undefined;
+}
+
+export class MemoryQuotaGate implements QuotaGate {
+  readonly #now: () => number;
+  readonly #maxSubjects: number;
+  readonly #windows = new Map<string, WindowState>();
+  readonly #inFlight = new Map<string, number>();
+
+  constructor(settings: MemoryQuotaGateSettings = {}) {
+    this.#now = settings.now ?? Date.now;
+    this.#maxSubjects = settings.maxSubjects ?? 100_000;
+  }
+
+  async admit(subjects: readonly QuotaSubject[], estimatedTokens: number): Promise<Admission> {
+    return this.admitNow(subjects, estimatedTokens);
+  }
+
+  /** admit() without the promise (the Redis gate's fail-open path uses it). */
+  admitNow(subjects: readonly QuotaSubject[], estimatedTokens: number): Admission {
+    const now = this.#now();
+    const idx = Math.floor(now / WINDOW_MS);
+    const elapsedMs = now - idx * WINDOW_MS;
+    const tokens = wholeTokens(estimatedTokens);
+    const checked: Checked[] = distinctById(subjects).map((subject) => {
+      const rpm = limitOf(subject.limits.rpm);
+      const tpm = limitOf(subject.limits.tpm);
+      const parallel = limitOf(subject.limits.maxParallel);
+      let s: WindowState | undefined;
+      if (rpm !== undefined || tpm !== undefined) {
+        s = this.#windows.get(subject.id) ?? this.#create(subject.id, idx);
+        roll(s, idx);
+      }
+      return { subject, rpm, tpm, parallel, s };
+    });
+
+    // Check every subject before touching any: all or nothing.
+    for (const c of checked) {
+      const refusal = this.#check(c, tokens, elapsedMs, checked);
+      if (refusal) return refusal;
+    }
+    for (const c of checked) {
+      if (c.s) {
+        c.s.r += 1;
+        c.s.t += tokens;
+      }
+      if (c.parallel !== undefined) this.#inFlight.set(c.subject.id, (this.#inFlight.get(c.subject.id) ?? 0) + 1);
+    }
+    const headers = rateLimitHeaders(views(checked, elapsedMs));
+    let released = false;
+    return {
+      ok: true,
+      headers,
+      release: (actualTokens: number) => {
+        if (released) return;
+        released = true;
+        this.#release(checked, idx, wholeTokens(actualTokens) - tokens);
+      },
+    };
+  }
+
+  /** Current in-flight count of a subject (for tests and metrics). */
+  inFlight(subjectId: string): number {
+    return this.#inFlight.get(subjectId) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.#windows.clear();
+    this.#inFlight.clear();
+  }
+
+  #check(c: Checked, tokens: number, elapsedMs: number, all: Checked[]): Refused | undefined {
+    const refuse = (limit: LimitKind, limitValue: number, requested: number, wait: number): Refused => ({
+      ok: false, subject: c.subject.id, limit, limitValue, requested,
+      retryAfterSeconds: retryAfterSeconds(wait),
+      headers: rateLimitHeaders(views(all, elapsedMs)),
+    });
+    const s = c.s;
+    if (s && c.rpm !== undefined && !fits(s.pr, s.r, elapsedMs, c.rpm, 1)) {
+      return refuse("rpm", c.rpm, 1, waitMs(s.pr, s.r, elapsedMs, c.rpm, 1));
+    }
+    if (s && c.tpm !== undefined && !fits(s.pt, s.t, elapsedMs, c.tpm, tokens)) {
+      return refuse("tpm", c.tpm, tokens, waitMs(s.pt, s.t, elapsedMs, c.tpm, tokens));
+    }
+    if (c.parallel !== undefined && (this.#inFlight.get(c.subject.id) ?? 0) + 1 > c.parallel) {
+      // No way to know when a slot frees: a second is what clients back off by anyway.
+      return refuse("parallel", c.parallel, 1, 1_000);
+    }
+    return undefined;
+  }
+
+  #release(checked: Checked[], reservedIn: number, delta: number): void {
+    const idx = Math.floor(this.#now() / WINDOW_MS);
+    for (const c of checked) {
+      if (c.s && delta !== 0) {
+        // The same object unless the subject was pruned meanwhile, in which case there is nothing to settle.
+        const s = this.#windows.get(c.subject.id);
+        if (s) {
+          roll(s, idx);
+          settleTokens(s, reservedIn, delta);
+        }
+      }
+      if (c.parallel !== undefined) {
+        const n = (this.#inFlight.get(c.subject.id) ?? 0) - 1;
+        if (n > 0) this.#inFlight.set(c.subject.id, n);
+        else this.#inFlight.delete(c.subject.id);
+      }
+    }
+  }
+
+  #create(id: string, idx: number): WindowState {
+    if (this.#windows.size >= this.#maxSubjects) {
+      for (const [k, s] of this.#windows) if (s.w < idx - 1) this.#windows.delete(k);
+    }
+    const s = emptyWindow(idx);
+    this.#windows.set(id, s);
+    return s;
+  }
+}
+
+function views(checked: readonly Checked[], elapsedMs: number): WindowView[] {
+  const out: WindowView[] = [];
+  for (const c of checked) if (c.s) out.push({ rpm: c.rpm, tpm: c.tpm, s: c.s, elapsedMs });
+  return out;
+}
