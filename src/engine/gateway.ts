@@ -87,6 +87,7 @@ export class Engine {
     this.router = new Router(config, this.#providers);
     this.health = health;
     this.quotas = quotas;
+    this.metrics.sources.degraded = () => ({ ...quotas.degraded() });
     const metrics = this.metrics;
     this.#attemptDeps = {
       router: this.router,

@@ -39,7 +39,9 @@ export class Metrics {
     inFlight: (): number => 0,
     logQueueDepth: (): number => 0,
     circuits: (): { key: string; state: "closed" | "open" | "half_open" }[] => [],
+    degraded: (): Record<string, boolean> => ({}),
   };
+  readonly sharedStateDegraded: Gauge<"component">;
   readonly attempts: Counter<"provider" | "outcome">;
   readonly requestChild: LabelCache<{ inc(n?: number): void }>;
   readonly durationChild: LabelCache<{ observe(v: number): void }>;
@@ -110,6 +112,15 @@ export class Metrics {
       registers,
       collect() {
         for (const c of sources.circuits()) this.set({ target: c.key }, STATE[c.state]);
+      },
+    });
+    this.sharedStateDegraded = new Gauge({
+      name: "liaison_shared_state_degraded",
+      help: "1 while a shared component (limits, budgets) runs on this instance's own counts because Redis is unreachable.",
+      labelNames: ["component"],
+      registers,
+      collect() {
+        for (const [component, degraded] of Object.entries(sources.degraded())) this.set({ component }, degraded ? 1 : 0);
       },
     });
     this.logWriteErrors = new Counter({ name: "liaison_log_write_errors_total", help: "Failed attempts to write a batch of log rows.", registers });
