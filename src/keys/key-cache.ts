@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { ApiKeyRecord, TeamRecord } from "../store/keys/types.js";
+import { FAIL_FAST_REDIS_OPTIONS } from "../core/redis-options.js";
 
 export interface ResolvedKey {
   key: ApiKeyRecord;
@@ -47,14 +48,6 @@ interface Entry {
 
 type Invalidation = { kind: "key"; hash: string } | { kind: "team"; id: string } | { kind: "all" };
 
-const REDIS_OPTIONS = {
-  lazyConnect: true,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  connectTimeout: 2_000,
-  commandTimeout: 1_000,
-  retryStrategy: (times: number) => Math.min(times * 200, 5_000),
-} as const;
 
 export class KeyCache {
   readonly #entries = new Map<string, Entry>();
@@ -85,7 +78,7 @@ export class KeyCache {
     if (settings.redis === undefined) return;
 
     this.#ownsPub = typeof settings.redis === "string";
-    this.#pub = typeof settings.redis === "string" ? new Redis(settings.redis, REDIS_OPTIONS) : settings.redis;
+    this.#pub = typeof settings.redis === "string" ? new Redis(settings.redis, FAIL_FAST_REDIS_OPTIONS) : settings.redis;
     // Errors are reported through failed commands and the subscriber; this only keeps ioredis quiet.
     if (this.#ownsPub) this.#pub.on("error", () => {});
     const sub = this.#pub.duplicate({ lazyConnect: true, enableOfflineQueue: false, autoResubscribe: false });

@@ -8,6 +8,7 @@ import { MemoryCircuitBreakers } from "./memory-breakers.js";
 import { RedisCircuitBreakers } from "./redis-breakers.js";
 import type { BreakerOptions, CircuitBreakers, UpstreamLimiter } from "./types.js";
 import { MemoryUpstreamLimiter, RedisUpstreamLimiter } from "./upstream-limiter.js";
+import { FAIL_FAST_REDIS_OPTIONS } from "../../core/redis-options.js";
 
 export interface HealthSettings {
   /** redis:// or rediss:// URL; without it all state is in this process. */
@@ -30,19 +31,6 @@ export interface Health {
   close(): Promise<void>;
 }
 
-/**
- * A dead Redis must fail fast, never queue: commands are refused while
- * disconnected (no offline queue), not retried, and time out after a second.
- * The client keeps reconnecting in the background.
- */
-const REDIS_OPTIONS = {
-  lazyConnect: true,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  connectTimeout: 2_000,
-  commandTimeout: 1_000,
-  retryStrategy: (times: number) => Math.min(times * 200, 5_000),
-} as const;
 
 export function createHealth(settings: HealthSettings = {}): Health {
   const options = settings.breaker ?? DEFAULT_BREAKER_OPTIONS;
@@ -57,7 +45,7 @@ export function createHealth(settings: HealthSettings = {}): Health {
     };
   }
 
-  const redis = new Redis(settings.redisUrl, REDIS_OPTIONS);
+  const redis = new Redis(settings.redisUrl, FAIL_FAST_REDIS_OPTIONS);
   // Connection errors surface through the breakers' subscriber and failed commands; this listener only keeps
   // ioredis from printing each reconnection attempt as an unhandled error.
   redis.on("error", () => {});

@@ -13,6 +13,7 @@ import { MemoryQuotaGate } from "./memory-quota-gate.js";
 import { RedisBudgetGuard } from "./redis-budget-guard.js";
 import { RedisQuotaGate } from "./redis-quota-gate.js";
 import { BudgetAlerts, RedisAlertDedup, type BudgetAlert } from "./webhooks.js";
+import { FAIL_FAST_REDIS_OPTIONS } from "../../core/redis-options.js";
 
 export interface WebhookSettings {
   url: string;
@@ -56,15 +57,6 @@ export interface Quotas {
   close(): Promise<void>;
 }
 
-/** Same stance as create-health.ts: a dead Redis fails fast, never queues; the client reconnects in the background. */
-const REDIS_OPTIONS = {
-  lazyConnect: true,
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  connectTimeout: 2_000,
-  commandTimeout: 1_000,
-  retryStrategy: (times: number) => Math.min(times * 200, 5_000),
-} as const;
 
 export async function createQuotas(settings: QuotaSettings = {}): Promise<Quotas> {
   const now = settings.now ?? Date.now;
@@ -79,7 +71,7 @@ export async function createQuotas(settings: QuotaSettings = {}): Promise<Quotas
     onDropped: (left) => settings.onStoreError?.(new Error(`${left.length} spend rows could not be stored before shutdown`)),
   }) : undefined;
 
-  const redis = settings.redisUrl ? new Redis(settings.redisUrl, REDIS_OPTIONS) : undefined;
+  const redis = settings.redisUrl ? new Redis(settings.redisUrl, FAIL_FAST_REDIS_OPTIONS) : undefined;
   // Failures surface through the components' outage reports; this only keeps ioredis from printing each reconnection.
   redis?.on("error", () => {});
   const prefix = settings.prefix ?? "liaison:";
