@@ -5,7 +5,7 @@
 import { GatewayError, toGatewayError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type {
-  ChatChunk, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
+  ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
 } from "../core/types.js";
 import type { Config } from "../config/schema.js";
 import { createProvider, resolveTimeouts } from "../providers/registry.js";
@@ -25,10 +25,10 @@ import { classify, estimatePromptTokens } from "./routing/request-class.js";
 import { LiveTargetStats } from "./routing/target-stats.js";
 import type { TargetRef } from "./routing/types.js";
 import { RequestRecord, type CallMeta, type CallOptions, type Endpoint } from "./request-record.js";
-import { Router } from "./router.js";
+import { Router, type Route } from "./router.js";
 import { checkOperation, contentRefusal, preparedChat, type Operation } from "./target-checks.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
-import { costOf, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
+import { costOf, countRequestTokens, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
 
@@ -43,6 +43,19 @@ export interface EngineDeps {
 export interface Result<T> { value: T; meta: CallMeta }
 export interface StreamResult<T> { stream: AsyncIterable<T>; meta: CallMeta }
 
+
+/**
+ * Prompt tokens for limit reservations: counted with the real tokenizer when
+ * a token-per-minute limit will use the number (the caller's key or team, or
+ * a target), estimated cheaply (characters / 4) otherwise — tokenizing every
+ * prompt would put its cost on every request.
+ */
+function promptTokens(request: unknown, rec: RequestRecord, route: Route): number {
+  const messages = (request as { messages?: unknown }).messages;
+  const needsCount = Array.isArray(messages) && (rec.options.subjects?.some((s) => s.limits.tpm) || route.targets.some((t) => t.tpm));
+  if (!needsCount) return estimatePromptTokens(request);
+  return countRequestTokens(request as ChatRequest, route.targets[0]?.model ?? rec.model ?? "");
+}
 
 interface FirstChunk<T> { iterator: AsyncIterator<T>; first: IteratorResult<T> }
 /** Settles a request's limit and budget reservations to what it used (idempotent). */
@@ -285,7 +298,7 @@ export class Engine {
     return {
       rec,
       cls: classify(request, stream),
-      estimatedTokens: estimatePromptTokens(request) + outTokens,
+      estimatedTokens: promptTokens(request, rec, route) + outTokens,
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       retry,

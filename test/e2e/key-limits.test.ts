@@ -78,6 +78,19 @@ describe("one key", () => {
     expect(err?.headers?.get("x-ratelimit-remaining-requests")).toBe("0");
   });
 
+  it("tpm reserves the counted prompt plus max_tokens before the call", async () => {
+    const [a] = gws as [CliServer];
+    const { key } = await createKey(a, { name: "tokens", tpm: 40 });
+    const c = clientFor(a, key);
+    const before = fake.requests.length;
+    const refused = await c.chat.completions.create({ model: "up/gpt-4o", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).then(() => undefined, (e: unknown) => e as APIError);
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers?.get("x-ratelimit-limit-tokens")).toBe("40");
+    expect(fake.requests.length).toBe(before);
+    const ok = await c.chat.completions.create({ model: "up/gpt-4o", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+    expect(ok.choices).toHaveLength(1);
+  });
+
   it("parallel requests beyond max_parallel are refused", async () => {
     const [a] = gws as [CliServer];
     const { key } = await createKey(a, { name: "narrow", max_parallel: 2 });
