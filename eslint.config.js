@@ -26,4 +26,5 @@ export default tseslint.config(
   layer("server", ["cli"]),
   layer("keys", ["providers", "engine", "server", "cli"]),
   layer("cost", ["providers", "engine", "store", "server", "cli"]),
+  layer("privacy", ["config", "providers", "engine", "store", "server", "cli", "keys", "cost"]),
 );

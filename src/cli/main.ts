@@ -7,6 +7,7 @@ import { startServer } from "../server/start.js";
 import { registerKeyCommands } from "./keys.js";
 import { registerTeamCommands } from "./teams.js";
 import { registerUsageCommand } from "./usage.js";
+import { registerLogCommands } from "./logs.js";
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -76,5 +77,6 @@ configCmd
 registerKeyCommands(program);
 registerTeamCommands(program);
 registerUsageCommand(program);
+registerLogCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -52,6 +52,13 @@ function crossCheck(config: Config): string[] {
       }
     });
   }
+  config.privacy.redact.custom.forEach((c, i) => {
+    try {
+      new RegExp(c.pattern, `${c.flags ?? ""}g`);
+    } catch (err) {
+      problems.push(`privacy.redact.custom[${i}].pattern: not a valid regular expression (${(err as Error).message})`);
+    }
+  });
   for (const [alias, target] of Object.entries(config.aliases)) {
     if (config.models[alias]) problems.push(`aliases.${alias}: the name is already a model under models:`);
     // Follow the chain: an alias may name another alias, but never loop.

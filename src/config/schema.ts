@@ -12,6 +12,7 @@ import { bedrockConfigSchema } from "../providers/bedrock/config.js";
 
 import { ms, timeoutsSchema } from "./timeouts-schema.js";
 import { priceOverrideSchema } from "../cost/catalogue.js";
+import { KINDS } from "../privacy/detectors.js";
 
 export { timeoutsSchema };
 
@@ -131,6 +132,23 @@ export const configSchema = z.strictObject({
     queue_size: z.number().int().positive().default(10_000),
     batch_size: z.number().int().positive().max(5_000).default(500),
     flush_interval_ms: ms.default(200),
+    /** Old rows deleted, and bodies dropped sooner than rows (off the request path, in batches). */
+    retention: z.strictObject({
+      rows_days: z.number().positive().optional(),
+      bodies_days: z.number().positive().optional(),
+      interval_ms: ms.default(3_600_000),
+    }).optional(),
+  }).prefault({}),
+  /** Personal data and secrets kept out of storage (and, if asked, out of upstream requests). */
+  privacy: z.strictObject({
+    redact: z.strictObject({
+      /** Redact request/response bodies and metadata before they are stored. */
+      enabled: z.boolean().default(true),
+      kinds: z.array(z.enum(KINDS)).optional(),
+      custom: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9_]+$/i), pattern: z.string().min(1), flags: z.string().regex(/^[imsu]*$/).optional() })).default([]),
+      /** Also redact prompts before they leave for the provider. */
+      before_upstream: z.boolean().default(false),
+    }).prefault({}),
   }).prefault({}),
   timeouts: timeoutsSchema.prefault({}),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "provider names may use letters, digits, _ . -"), providerSchema).default({}),

@@ -31,6 +31,8 @@ import { StreamAccumulator } from "./stream-accumulator.js";
 import { costOf, countRequestTokens, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
+import { Redactor } from "../privacy/redactor.js";
+import { RetentionJob } from "../store/retention/retention-job.js";
 
 export interface EngineDeps {
   store?: Store;
@@ -73,6 +75,9 @@ export class Engine {
   readonly #keepBodies: boolean;
   readonly stats = new LiveTargetStats();
   readonly #catalogue: PriceCatalogue;
+  readonly #redactor: Redactor | undefined;
+  readonly #redact: <T>(value: T) => T;
+  readonly #retention: RetentionJob | undefined;
   readonly health: Health;
   /** Resolves presented keys to principals (the server's auth hook; library callers may use it too). */
   readonly auth: Authenticator;
@@ -88,6 +93,10 @@ export class Engine {
     const keys = deps.store?.keys?.();
     this.keyAdmin = keys ? new KeyAdmin({ store: keys, cache: deps.auth.cache }) : undefined;
     this.#catalogue = loadCatalogue({ overrides: config.prices });
+    const r = config.privacy.redact;
+    this.#redactor = r.enabled || r.before_upstream ? new Redactor({ ...(r.kinds ? { kinds: r.kinds } : {}), custom: r.custom }) : undefined;
+    const redactor = r.enabled ? this.#redactor : undefined;
+    this.#redact = redactor ? (v) => redactor.redactValue(v) : (v) => v;
     this.metrics = deps.metrics ?? new Metrics();
     this.logger = deps.logger ?? createLogger(config.logging.level);
     this.store = deps.store;
@@ -134,6 +143,20 @@ export class Engine {
       m.sources.logQueueDepth = () => this.#writer?.depth ?? 0;
     }
     this.metrics.sources.inFlight = () => this.#inFlight;
+    const retention = config.logging.retention;
+    if (this.store && retention && (retention.rows_days || retention.bodies_days)) {
+      this.#retention = new RetentionJob({
+        retention: this.store.retention(),
+        ...(retention.rows_days ? { rowsMaxAgeDays: retention.rows_days } : {}),
+        ...(retention.bodies_days ? { bodiesMaxAgeDays: retention.bodies_days } : {}),
+        intervalMs: retention.interval_ms,
+        onError: (err, phase) => this.logger.warn({ err: (err as Error)?.message, phase }, "request-log retention failed; will try again"),
+        onRun: (result) => {
+          if (result.deleted || result.stripped) this.logger.info(result, "request-log retention ran");
+        },
+      });
+      this.#retention.start();
+    }
   }
 
   /** Builds the engine: opens the store (running migrations) unless one is given. */
@@ -203,7 +226,7 @@ export class Engine {
 
   async chat(body: unknown, options: CallOptions = {}): Promise<Result<ChatResponse>> {
     const rec = this.#record("/v1/chat/completions", false, options, body);
-    const request = this.#validated(rec, validateChat, body);
+    const request = this.#outbound(this.#validated(rec, validateChat, body));
     const prepared = preparedChat(request, false);
     return this.#unary(rec, () => this.#plan(rec, "chat", options, request, false, async (target, ctx) => {
       const res = await target.provider.chat(prepared.for(target), ctx);
@@ -218,7 +241,7 @@ export class Engine {
 
   async chatStream(body: unknown, options: CallOptions = {}): Promise<StreamResult<ChatChunk>> {
     const rec = this.#record("/v1/chat/completions", true, options, body);
-    const request = this.#validated(rec, validateChat, body);
+    const request = this.#outbound(this.#validated(rec, validateChat, body));
     const acc = new StreamAccumulator(this.#keepBodies);
     const usage = new StreamUsageEstimator();
     // Usage is always asked for upstream (cost needs it); the client sees it only if it asked.
@@ -235,7 +258,7 @@ export class Engine {
 
   async completions(body: unknown, options: CallOptions = {}): Promise<Result<CompletionResponse>> {
     const rec = this.#record("/v1/completions", false, options, body);
-    const request = this.#validated(rec, validateCompletion, body);
+    const request = this.#outbound(this.#validated(rec, validateCompletion, body));
     return this.#unary(rec, () => this.#plan(rec, "completions", options, request, false, async (target, ctx) => {
       const res = await target.provider.completions!({ ...request, model: target.model, stream: false }, ctx);
       rec.usage = res.usage;
@@ -245,7 +268,7 @@ export class Engine {
 
   async completionsStream(body: unknown, options: CallOptions = {}): Promise<StreamResult<CompletionChunk>> {
     const rec = this.#record("/v1/completions", true, options, body);
-    const request = this.#validated(rec, validateCompletion, body);
+    const request = this.#outbound(this.#validated(rec, validateCompletion, body));
     let text = "";
     let usage: Usage | undefined;
     const { request: upstream, clientWantsUsage } = withUpstreamUsage(request);
@@ -264,7 +287,7 @@ export class Engine {
 
   async embed(body: unknown, options: CallOptions = {}): Promise<Result<EmbeddingResponse>> {
     const rec = this.#record("/v1/embeddings", false, options, body);
-    const request = this.#validated(rec, validateEmbedding, body);
+    const request = this.#outbound(this.#validated(rec, validateEmbedding, body));
     return this.#unary(rec, () => this.#plan(rec, "embeddings", options, request, false, async (target, ctx) => {
       const res = await target.provider.embed!({ ...request, model: target.model }, ctx);
       rec.usage = { prompt_tokens: res.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: res.usage?.total_tokens ?? 0 };
@@ -275,6 +298,12 @@ export class Engine {
   #record(endpoint: Endpoint, stream: boolean, options: CallOptions, body: unknown): RequestRecord {
     const model = typeof (body as { model?: unknown } | null)?.model === "string" ? (body as { model: string }).model : null;
     return new RequestRecord(options.requestId ?? newId("req"), options.endpoint ?? endpoint, model, stream, options, this.#keepBodies ? body : null);
+  }
+
+  /** privacy.redact.before_upstream: prompts leave for the provider with personal data and secrets replaced. */
+  #outbound<T extends { model: string }>(request: T): T {
+    if (!this.config.privacy.redact.before_upstream || !this.#redactor) return request;
+    return { ...this.#redactor.redactValue(request), model: request.model };
   }
 
   /** Validation failures are requests too: they get their log row and metrics. */
@@ -438,7 +467,7 @@ export class Engine {
     this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
     this.metrics.durationChild.get(rec.endpoint).observe(seconds);
     if (rec.ttftMs !== null) this.metrics.ttft.observe({ endpoint: rec.endpoint }, rec.ttftMs / 1000);
-    this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies));
+    this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies, this.#redact));
   }
 
   /** Records a request the server refused before it reached the engine (bad JSON, too large, auth). */
@@ -458,6 +487,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.#retention?.stop();
     await this.quotas.close(); // flushes spend into the store, so before the store closes
     await this.#writer?.close();
     await this.health.close();

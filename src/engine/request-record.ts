@@ -69,7 +69,8 @@ export class RequestRecord {
     return { requestId: this.requestId, provider: this.provider ?? "", upstreamModel: this.upstreamModel ?? "", attempts: this.attempts, costUsd: this.costUsd, ...(this.rateLimitHeaders ? { rateLimitHeaders: this.rateLimitHeaders } : {}) };
   }
 
-  toRow(status: number, errorCode: string | null, keepBodies: boolean): LogRow {
+  /** `redact` (personal data, secrets) is applied to everything from the client or upstream that gets stored. */
+  toRow(status: number, errorCode: string | null, keepBodies: boolean, redact: <T>(value: T) => T = (v) => v): LogRow {
     return {
       id: this.requestId,
       created_at: this.createdAt.toISOString(),
@@ -90,9 +91,9 @@ export class RequestRecord {
       team_id: this.options.teamId ?? null,
       trace_id: this.options.traceId ?? null,
       stream: this.stream,
-      metadata: this.options.metadata ?? null,
-      request_body: keepBodies ? this.requestBody : null,
-      response_body: keepBodies ? this.responseBody : null,
+      metadata: this.options.metadata ? redact(this.options.metadata) : null,
+      request_body: keepBodies ? redact(this.requestBody) : null,
+      response_body: keepBodies ? redact(this.responseBody) : null,
       // One clean attempt says nothing the row's own columns do not: the log is kept when there was more.
       attempt_log: this.attemptLog.length > 1 || this.attemptLog[0]?.error ? this.attemptLog : null,
     };

@@ -1,6 +1,7 @@
 import type { UsageQuery, UsageRow } from "./usage/usage-query.js";
 
 import type { SpendStore } from "./spend/types.js";
+import type { LogRetention } from "./retention/types.js";
 
 export type { UsageQuery, UsageRow };
 
@@ -81,6 +82,8 @@ export interface Store {
   /** Newest first, cursor-paginated. */
   queryLogs(query: LogQuery): Promise<LogPage>;
   getLog(id: string): Promise<LogRow | undefined>;
+  /** Deletes old rows and strips old bodies (logging.retention). */
+  retention(): LogRetention;
   /** Where budgets keep spend (same database, same connection). */
   spendStore(): SpendStore;
   /** Aggregates for GET /admin/usage. */

@@ -56,6 +56,9 @@ class ScriptedStore implements Store {
   getLog(id: string): Promise<LogRow | undefined> {
     return this.inner.getLog(id);
   }
+  retention(): ReturnType<Store["retention"]> {
+    return this.inner.retention();
+  }
   spendStore(): ReturnType<Store["spendStore"]> {
     return this.inner.spendStore();
   }

@@ -16,6 +16,8 @@ import { MemorySpendStore } from "../spend/memory-spend-store.js";
 
 import { MemoryKeyStore } from "../keys/memory-key-store.js";
 import type { KeyStore } from "../keys/types.js";
+import { memoryRetention } from "../retention/memory-retention.js";
+import type { LogRetention } from "../retention/types.js";
 
 export class MemoryStore implements Store {
   readonly kind = "memory";
@@ -70,6 +72,10 @@ export class MemoryStore implements Store {
     }
     const last = data[data.length - 1];
     return { data, next_cursor: more && last !== undefined ? encodeCursor(last) : null };
+  }
+
+  retention(): LogRetention {
+    return memoryRetention(this.rows, this.byId);
   }
 
   private spend: MemorySpendStore | undefined;

@@ -23,6 +23,8 @@ export interface SqlLogStoreParts {
 
 import { sqlKeyStore } from "../keys/sql-key-store.js";
 import type { KeyStore } from "../keys/types.js";
+import { sqlRetention } from "../retention/sql-retention.js";
+import type { LogRetention } from "../retention/types.js";
 
 export abstract class SqlLogStore implements Store {
   readonly kind: string;
@@ -68,6 +70,10 @@ export abstract class SqlLogStore implements Store {
     await this.db.transaction().execute(async (trx) => {
       for (const chunk of chunks) await insert(trx, chunk);
     });
+  }
+
+  retention(): LogRetention {
+    return sqlRetention(this.db, this.engine);
   }
 
   #spend: SpendStore | undefined;
