@@ -19,6 +19,7 @@ import type { Redis } from "ioredis";
 import { LuaScript } from "./lua-script.js";
 import { RedisOutage } from "./redis-outage.js";
 import type { UpstreamLimiter } from "./types.js";
+import { roll, type WindowState } from "../quotas/rate-window.js";
 
 export type UpstreamLimits = { rpm?: number; tpm?: number };
 
@@ -26,29 +27,8 @@ const WINDOW_MS = 60_000;
 /** Off the request path: a settle may wait longer than an acquire. */
 const SETTLE_TIMEOUT_MS = 1_000;
 
-interface Windows {
-  /** Index of the current fixed window (ms / WINDOW_MS). */
-  w: number;
-  r: number;
-  t: number;
-  /** The window before it. */
-  pr: number;
-  pt: number;
-}
-
-function roll(s: Windows, idx: number): void {
-  if (s.w === idx) return;
-  if (s.w === idx - 1) {
-    s.pr = s.r;
-    s.pt = s.t;
-  } else {
-    s.pr = 0;
-    s.pt = 0;
-  }
-  s.r = 0;
-  s.t = 0;
-  s.w = idx;
-}
+/** The same two-fixed-window state as key and team limits use (quotas/rate-window.ts). */
+type Windows = WindowState;
 
 function wholeTokens(tokens: number): number {
   return Number.isFinite(tokens) && tokens > 0 ? Math.ceil(tokens) : 0;
