@@ -149,6 +149,8 @@ export class PriceCatalogue {
   readonly entries: readonly CatalogueEntry[];
   readonly #byId = new Map<string, CatalogueEntry[]>();
   readonly #overrides = new Map<string, PriceOverride>();
+  /** lookup() results by provider and model: the same few models are priced on every request. */
+  readonly #memo = new Map<string, ResolvedPrice | null>();
 
   constructor(entries: CatalogueEntry[], overrides: Record<string, PriceOverride> = {}) {
     this.entries = entries;
@@ -174,6 +176,17 @@ export class PriceCatalogue {
    * At each step from specific to loose, an override wins over the catalogue.
    */
   lookup(model: string, provider?: string): ResolvedPrice | undefined {
+    const memoKey = `${provider ?? ""}\u0000${model}`;
+    const memo = this.#memo.get(memoKey);
+    if (memo !== undefined) return memo ?? undefined;
+    const found = this.#resolve(model, provider);
+    // Bounded: model names come from clients (provider/model); clear rather than grow.
+    if (this.#memo.size >= 1_000) this.#memo.clear();
+    this.#memo.set(memoKey, found ?? null);
+    return found;
+  }
+
+  #resolve(model: string, provider?: string): ResolvedPrice | undefined {
     const hint = provider?.toLowerCase();
     for (const id of candidateIds(model)) {
       const scoped = hint === undefined ? undefined : this.#overrides.get(`${hint}/${id}`);

@@ -15,9 +15,9 @@
  * (`maxEntries`, oldest dropped first) so random keys cannot grow it.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { ApiKeyRecord, TeamRecord } from "../store/keys/types.js";
-import { FAIL_FAST_REDIS_OPTIONS } from "../core/redis-options.js";
+import { newRedisClient } from "../core/redis-options.js";
 
 export interface ResolvedKey {
   key: ApiKeyRecord;
@@ -78,7 +78,7 @@ export class KeyCache {
     if (settings.redis === undefined) return;
 
     this.#ownsPub = typeof settings.redis === "string";
-    this.#pub = typeof settings.redis === "string" ? new Redis(settings.redis, FAIL_FAST_REDIS_OPTIONS) : settings.redis;
+    this.#pub = typeof settings.redis === "string" ? newRedisClient(settings.redis) : settings.redis;
     // Errors are reported through failed commands and the subscriber; this only keeps ioredis quiet.
     if (this.#ownsPub) this.#pub.on("error", () => {});
     const sub = this.#pub.duplicate({ lazyConnect: true, enableOfflineQueue: false, autoResubscribe: false });

@@ -2,13 +2,12 @@
  * Circuit breakers and upstream limits for the engine: in memory by
  * default, shared through Redis when a URL is configured (DESIGN.md §3).
  */
-import { Redis } from "ioredis";
 import { DEFAULT_BREAKER_OPTIONS, type StateChangeListener } from "./breaker-policy.js";
 import { MemoryCircuitBreakers } from "./memory-breakers.js";
 import { RedisCircuitBreakers } from "./redis-breakers.js";
 import type { BreakerOptions, CircuitBreakers, UpstreamLimiter } from "./types.js";
 import { MemoryUpstreamLimiter, RedisUpstreamLimiter } from "./upstream-limiter.js";
-import { FAIL_FAST_REDIS_OPTIONS } from "../../core/redis-options.js";
+import { newRedisClient } from "../../core/redis-options.js";
 
 export interface HealthSettings {
   /** redis:// or rediss:// URL; without it all state is in this process. */
@@ -45,7 +44,7 @@ export function createHealth(settings: HealthSettings = {}): Health {
     };
   }
 
-  const redis = new Redis(settings.redisUrl, FAIL_FAST_REDIS_OPTIONS);
+  const redis = newRedisClient(settings.redisUrl);
   // Connection errors surface through the breakers' subscriber and failed commands; this listener only keeps
   // ioredis from printing each reconnection attempt as an unhandled error.
   redis.on("error", () => {});

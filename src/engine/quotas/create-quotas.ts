@@ -3,7 +3,6 @@
  * default, shared through Redis when a URL is configured (DESIGN.md §3),
  * spend persisted to the spend store when one is given.
  */
-import { Redis } from "ioredis";
 import { SpendWriter } from "../../store/spend/spend-writer.js";
 import type { SpendStore } from "../../store/spend/types.js";
 import { currentStarts } from "./budget-period.js";
@@ -13,7 +12,7 @@ import { MemoryQuotaGate } from "./memory-quota-gate.js";
 import { RedisBudgetGuard } from "./redis-budget-guard.js";
 import { RedisQuotaGate } from "./redis-quota-gate.js";
 import { BudgetAlerts, RedisAlertDedup, type BudgetAlert } from "./webhooks.js";
-import { FAIL_FAST_REDIS_OPTIONS } from "../../core/redis-options.js";
+import { newRedisClient } from "../../core/redis-options.js";
 
 export interface WebhookSettings {
   url: string;
@@ -71,7 +70,7 @@ export async function createQuotas(settings: QuotaSettings = {}): Promise<Quotas
     onDropped: (left) => settings.onStoreError?.(new Error(`${left.length} spend rows could not be stored before shutdown`)),
   }) : undefined;
 
-  const redis = settings.redisUrl ? new Redis(settings.redisUrl, FAIL_FAST_REDIS_OPTIONS) : undefined;
+  const redis = settings.redisUrl ? newRedisClient(settings.redisUrl) : undefined;
   // Failures surface through the components' outage reports; this only keeps ioredis from printing each reconnection.
   redis?.on("error", () => {});
   const prefix = settings.prefix ?? "liaison:";
