@@ -82,6 +82,7 @@ function syntheticRow(): LogRow {
     prompt_tokens: prompt, completion_tokens: completion,
     cost_usd: ok ? ((prompt! + completion!) / 1000) * price : null,
     cache: rand() < 0.1 ? "hit" : "miss",
+    cache_saved_usd: null,
     key_id: key,
     team_id: key === null ? null : `team_${Number(key.slice(4)) % 12}`,
     trace_id: null,

@@ -3,6 +3,8 @@
  * place that turns it into a log row and metrics when the request ends.
  */
 import type { Usage } from "../core/types.js";
+import type { CacheControl, CacheStatus } from "../cache/index.js";
+import { NOOP_SPAN, type GenAiRequestFields, type SpanHandle } from "../telemetry/tracing.js";
 import type { AttemptLogEntry, LogRow } from "../store/types.js";
 import type { BudgetSubject } from "./quotas/budgets.js";
 import type { QuotaSubject } from "./quotas/limits.js";
@@ -23,6 +25,10 @@ export interface CallOptions {
   /** Whose limits and budgets this request counts against (the key and its team), set by authentication. */
   subjects?: (QuotaSubject & BudgetSubject)[];
   traceId?: string | null;
+  /** The client's cache controls (Cache-Control, x-liaison-cache, x-liaison-cache-ttl); default: read and write. */
+  cache?: CacheControl;
+  /** The client's W3C traceparent header: the request's spans continue its trace, and the upstream sees it. */
+  traceparent?: string;
   /** The route the request came in on, when it is not the operation's own (e.g. /v1/messages → chat). */
   endpoint?: Endpoint;
 }
@@ -34,6 +40,8 @@ export interface CallMeta {
   attempts: number;
   /** USD, when the model's price is known (x-liaison-cost-usd). */
   costUsd: number | null;
+  /** The response cache's verdict; null when the operation is not cached. */
+  cache: CacheStatus | null;
   /** x-ratelimit-* for the caller's key/team, when it has limits. */
   rateLimitHeaders?: Record<string, string>;
 }
@@ -49,6 +57,22 @@ export class RequestRecord {
   costUsd: number | null = null;
   rateLimitHeaders: Record<string, string> | undefined;
   responseBody: unknown = null;
+  /** The response cache's verdict (x-liaison-cache); null when the cache was not consulted. */
+  cache: CacheStatus | null = null;
+  /** What a cache hit would have cost upstream. */
+  cacheSavedUsd: number | null = null;
+  /** The trace this request belongs to (the client's traceparent or our own span), for the log row. */
+  traceId: string | null = null;
+  /** The request's span (a shared no-op when tracing is off and the client sent no traceparent). */
+  span: SpanHandle = NOOP_SPAN;
+  /** The attempt that answered: its span stays open until the answer is complete (streams), to carry usage. */
+  attemptSpan: SpanHandle | undefined;
+  /** The operation's own endpoint (a /v1/messages request is a chat operation). */
+  operationEndpoint: Endpoint = "/v1/chat/completions";
+  /** The validated request's GenAI fields (max_tokens, temperature, ...) for attempt spans; set only when tracing. */
+  traceFields: GenAiRequestFields | undefined;
+  /** finish_reason of each choice, as seen (for traces). */
+  finishReasons: string[] | undefined;
   finished = false;
   readonly attemptLog: AttemptLogEntry[] = [];
 
@@ -66,7 +90,7 @@ export class RequestRecord {
   }
 
   meta(): CallMeta {
-    return { requestId: this.requestId, provider: this.provider ?? "", upstreamModel: this.upstreamModel ?? "", attempts: this.attempts, costUsd: this.costUsd, ...(this.rateLimitHeaders ? { rateLimitHeaders: this.rateLimitHeaders } : {}) };
+    return { requestId: this.requestId, provider: this.provider ?? "", upstreamModel: this.upstreamModel ?? "", attempts: this.attempts, costUsd: this.costUsd, cache: this.cache, ...(this.rateLimitHeaders ? { rateLimitHeaders: this.rateLimitHeaders } : {}) };
   }
 
   /** `redact` (personal data, secrets) is applied to everything from the client or upstream that gets stored. */
@@ -86,10 +110,11 @@ export class RequestRecord {
       prompt_tokens: this.usage?.prompt_tokens ?? null,
       completion_tokens: this.usage?.completion_tokens ?? null,
       cost_usd: this.costUsd,
-      cache: null,
+      cache: this.cache,
+      cache_saved_usd: this.cacheSavedUsd,
       key_id: this.options.keyId ?? null,
       team_id: this.options.teamId ?? null,
-      trace_id: this.options.traceId ?? null,
+      trace_id: this.traceId ?? this.options.traceId ?? null,
       stream: this.stream,
       metadata: this.options.metadata ? redact(this.options.metadata) : null,
       request_body: keepBodies ? redact(this.requestBody) : null,

@@ -103,6 +103,7 @@ export const LOG_SUMMARY_COLUMNS = [
   "completion_tokens",
   "cost_usd",
   "cache",
+  "cache_saved_usd",
   "key_id",
   "team_id",
   "trace_id",

@@ -28,6 +28,8 @@ export interface LogRow {
   completion_tokens: number | null;
   cost_usd: number | null;
   cache: string | null;       // hit | semantic-hit | miss | bypass
+  /** On a cache hit: what the cached answer cost when it was produced, i.e. what the hit saved. */
+  cache_saved_usd: number | null;
   key_id: string | null;
   /** The calling key's team, for usage by team. */
   team_id: string | null;

@@ -21,6 +21,7 @@ export function makeRow(overrides: Partial<LogRow> = {}): LogRow {
     completion_tokens: 20,
     cost_usd: 0.00015,
     cache: "miss",
+    cache_saved_usd: null,
     key_id: "key_a",
     team_id: null,
     trace_id: null,

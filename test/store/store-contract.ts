@@ -97,6 +97,7 @@ export function storeContract(backend: StoreBackend): void {
         completion_tokens: 0,
         cost_usd: 0.123456789012,
         cache: "semantic-hit",
+        cache_saved_usd: 0.000987654321,
         key_id: "key_ünïcode",
         trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
         stream: true,

@@ -3,6 +3,9 @@
  * key and no network. `mock/echo` answers with the last user message; every
  * other model answers with the configured `text` (or a fixed sentence).
  * Token counts are whitespace-separated words, so they are predictable.
+ * Embeddings are hashes of the text (same text, same vector), except for
+ * `embed-lexical`, whose vectors place texts with the same content words
+ * close together (lexical-embedding.ts), for the semantic cache.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { createHash } from "node:crypto";
@@ -12,6 +15,7 @@ import type {
 } from "../../core/types.js";
 import { newId } from "../../core/ids.js";
 import { abortReason } from "../_shared/http.js";
+import { LEXICAL_DIMENSIONS, LEXICAL_EMBEDDING_MODEL, lexicalVector } from "./lexical-embedding.js";
 import type { CallContext, Capabilities, ProviderAdapter } from "../types.js";
 
 export interface MockOptions {
@@ -170,12 +174,14 @@ export class MockAdapter implements ProviderAdapter {
   async embed(request: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResponse> {
     await this.#wait(this.#o.latencyMs, ctx);
     const inputs = Array.isArray(request.input) ? request.input : [request.input];
-    const dims = request.dimensions ?? this.#o.embeddingDimensions;
+    // The lexical model has its own default size: the provider's (16 by default) is too small to hash words into.
+    const lexical = request.model === LEXICAL_EMBEDDING_MODEL;
+    const dims = request.dimensions ?? (lexical ? LEXICAL_DIMENSIONS : this.#o.embeddingDimensions);
     let tokens = 0;
     const data = inputs.map((input, index) => {
       const text = typeof input === "string" ? input : JSON.stringify(input);
       tokens += countTokens(text);
-      const vector = deterministicVector(text, dims);
+      const vector = lexical ? lexicalVector(text, dims) : deterministicVector(text, dims);
       const embedding = request.encoding_format === "base64"
         ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
         : vector;

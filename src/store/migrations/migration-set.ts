@@ -11,6 +11,7 @@ import { attemptLog } from "./0002-attempt-log.js";
 import { keysAndTeams } from "./0003-keys-and-teams.js";
 import { usage } from "./0004-usage.js";
 import { spend } from "./0005-spend.js";
+import { cacheSaved } from "./0006-cache-saved.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
@@ -21,6 +22,7 @@ export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> 
     "0003_keys_and_teams": keysAndTeams(t),
     "0004_usage": usage(t),
     "0005_spend": spend(t),
+    "0006_cache_saved": cacheSaved(t),
   };
 }
 

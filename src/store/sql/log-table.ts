@@ -23,6 +23,7 @@ export interface RequestLogsTable {
   completion_tokens: number | null;
   cost_usd: number | null;
   cache: string | null;
+  cache_saved_usd: number | null;
   key_id: string | null;
   team_id: string | null;
   trace_id: string | null;

@@ -1,0 +1,17 @@
+export { ResponseCache } from "./response-cache.js";
+export type { CacheBackends, CacheLookup, CacheStatus, EmbedFn, LookupOptions, ModelCachePolicy, ResponseCacheOptions, SemanticOptions } from "./response-cache.js";
+export { createResponseCache, resolveBackends, type CacheDeps } from "./create-cache.js";
+export { cacheMode, type CacheControl, type CacheHeaders, type CacheMode } from "./cache-mode.js";
+export { cacheNamespace, type NamespaceInput } from "./cache-namespace.js";
+export { exactKey, IGNORED_REQUEST_FIELDS, type KeyOptions } from "./exact-key.js";
+export { semanticParts, type SemanticParts } from "./semantic-parts.js";
+export { answerFromChunks, answerFromResponse, decodeAnswer, encodeAnswer, isComplete, responseOf, type AnswerMeta, type CachedAnswer, type Identity } from "./answer.js";
+export { replayChunks, type ReplayOptions } from "./replay.js";
+export type { CacheErrorHook, CacheErrorSite, ExactStore } from "./exact-store.js";
+export { MemoryExactStore, type MemoryExactStoreOptions } from "./memory-exact-store.js";
+export { RedisExactStore, type RedisExactStoreOptions } from "./redis-exact-store.js";
+export type { SemanticIndex, SemanticMatch } from "./semantic-index.js";
+export { MemorySemanticIndex, type MemorySemanticIndexOptions } from "./memory-semantic-index.js";
+export { RedisSemanticIndex, type RedisSemanticIndexOptions } from "./redis-semantic-index.js";
+export { PostgresSemanticIndex, SEMANTIC_TABLE, type PostgresSemanticIndexOptions } from "./postgres-semantic-index.js";
+export { firstEmbedding } from "./vectors.js";
