@@ -26,5 +26,7 @@ export default tseslint.config(
   layer("server", ["cli"]),
   layer("keys", ["providers", "engine", "server", "cli"]),
   layer("cost", ["providers", "engine", "store", "server", "cli"]),
+  layer("cache", ["providers", "engine", "store", "telemetry", "server", "cli", "keys"]),
+  layer("telemetry", ["providers", "engine", "store", "server", "cli", "keys", "cost", "cache"]),
   layer("privacy", ["config", "providers", "engine", "store", "server", "cli", "keys", "cost"]),
 );

@@ -56,6 +56,17 @@ program
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
+    // A stray rejection is a bug worth reporting, not a reason to drop every request in flight.
+    process.on("unhandledRejection", (reason) => {
+      running.engine.logger.error({ err: reason }, "unhandled promise rejection");
+      running.engine.errors.capture(reason, { code: "unhandled_rejection" });
+    });
+    // An exception nobody caught leaves the process in an unknown state: report it, then exit.
+    process.on("uncaughtException", (err) => {
+      running.engine.logger.fatal({ err }, "uncaught exception; exiting");
+      running.engine.errors.capture(err, { code: "uncaught_exception" });
+      void running.engine.errors.flush(2_000).finally(() => process.exit(1));
+    });
   });
 
 const configCmd = program.command("config").description("work with configuration files");

@@ -73,6 +73,29 @@ function crossCheck(config: Config): string[] {
       next = config.aliases[next]!;
     }
   }
+  problems.push(...cacheChecks(config));
+  return problems;
+}
+
+function cacheChecks(config: Config): string[] {
+  const problems: string[] = [];
+  const cache = config.cache;
+  if (!cache.enabled) return problems;
+  const isPostgres = /^postgres(ql)?:/.test(config.storage.url);
+  if (cache.backend === "redis" && !config.redis) problems.push("cache.backend: 'redis' needs redis.url");
+  const semantic = cache.semantic;
+  if (semantic.enabled) {
+    if (semantic.backend === "redis" && !config.redis) problems.push("cache.semantic.backend: 'redis' needs redis.url");
+    if (semantic.backend === "postgres" && !isPostgres) problems.push("cache.semantic.backend: 'postgres' needs storage.url to be a postgres:// URL");
+    const m = semantic.embedding_model ?? "";
+    const known = config.models[m] || config.aliases[m] || (m.includes("/") && config.providers[m.slice(0, m.indexOf("/"))]);
+    if (!known) problems.push(`cache.semantic.embedding_model: unknown model '${m}' (use a name under models:, an alias, or provider/model)`);
+  }
+  for (const name of Object.keys(cache.models)) {
+    // Keys are route names, i.e. after alias resolution: an alias here would never match.
+    const route = config.models[name] || (name.includes("/") && config.providers[name.slice(0, name.indexOf("/"))]);
+    if (!route) problems.push(`cache.models.${name}: unknown model (use a name under models:, or provider/model${config.aliases[name] ? `; '${name}' is an alias of '${config.aliases[name]}'` : ""})`);
+  }
   return problems;
 }
 

@@ -13,6 +13,8 @@ import { bedrockConfigSchema } from "../providers/bedrock/config.js";
 import { ms, timeoutsSchema } from "./timeouts-schema.js";
 import { priceOverrideSchema } from "../cost/catalogue.js";
 import { KINDS } from "../privacy/detectors.js";
+import { cacheSchema } from "./cache-schema.js";
+import { telemetrySchema } from "./telemetry-schema.js";
 
 export { timeoutsSchema };
 
@@ -151,6 +153,10 @@ export const configSchema = z.strictObject({
     }).prefault({}),
   }).prefault({}),
   timeouts: timeoutsSchema.prefault({}),
+  /** Response cache, exact and semantic (issue 7). */
+  cache: cacheSchema,
+  /** Traces (OpenTelemetry, OTLP/HTTP) and error reporting (Sentry). */
+  telemetry: telemetrySchema,
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "provider names may use letters, digits, _ . -"), providerSchema).default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
   routing: z.strictObject({

@@ -23,6 +23,7 @@ import type { Route, Router } from "./router.js";
 import type { CircuitBreakers, UpstreamLimiter } from "./health/types.js";
 import type { LiveTargetStats } from "./routing/target-stats.js";
 import type { RequestClass, TargetRef } from "./routing/types.js";
+import type { SpanHandle } from "../telemetry/tracing.js";
 
 export interface AttemptDeps {
   router: Router;
@@ -32,6 +33,8 @@ export interface AttemptDeps {
   timeoutsOf(provider: string): Timeouts;
   onAttempt?(target: TargetRef, outcome: "ok" | "error" | "skipped", err?: GatewayError): void;
   onRetry?(kind: "retry" | "fallback" | "context_window_fallback" | "content_policy_fallback"): void;
+  /** A child span of the request's for one attempt (undefined when there is no trace). */
+  attemptSpan?(rec: RequestRecord, target: TargetRef): SpanHandle | undefined;
 }
 
 export interface AttemptRequest<T> {
@@ -143,6 +146,10 @@ export async function runAttempts<T>(deps: AttemptDeps, req: AttemptRequest<T>):
       const remaining = deadline - Date.now();
       if (remaining < timeouts.totalMs) timeouts = { ...timeouts, totalMs: Math.max(1, remaining), firstByteMs: Math.min(timeouts.firstByteMs, Math.max(1, remaining)) };
       const scope = openCallScope(rec.requestId, timeouts, req.signal);
+      const span = deps.attemptSpan?.(rec, target);
+      // W3C trace context: the upstream sees this attempt as its parent.
+      const traceparent = span?.traceparent();
+      if (traceparent) scope.ctx.headers = { traceparent };
       const attemptStart = performance.now();
       deps.stats.start(target.key);
       try {
@@ -154,6 +161,7 @@ export async function runAttempts<T>(deps: AttemptDeps, req: AttemptRequest<T>):
         deps.breakers.record(target.key, true);
         if (reserved) deps.limiter.settle(target.key, reserved, req.tokensUsed?.(value) ?? reserved);
         rec.attemptLog.push({ provider: target.provider.name, model: target.model, status: 200, latency_ms: round(latencyMs), error: null });
+        rec.attemptSpan = span; // ended by the engine once the answer is complete (a stream's usage comes last)
         deps.onAttempt?.(target, "ok");
         return { value, target, scope };
       } catch (err) {
@@ -168,6 +176,10 @@ export async function runAttempts<T>(deps: AttemptDeps, req: AttemptRequest<T>):
           deps.stats.release(target.key);
         }
         if (reserved) deps.limiter.settle(target.key, reserved, 0);
+        if (span) {
+          span.fail({ code: e.clientCode ?? e.code, message: e.message, status: e.status });
+          span.end();
+        }
         deps.onAttempt?.(target, "error", e);
         const entry = { provider: target.provider.name, model: target.model, status: e.status, latency_ms: round(latencyMs), error: `${e.clientCode ?? e.code}: ${e.message}`.slice(0, 500) };
         rec.attemptLog.push(entry);

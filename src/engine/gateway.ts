@@ -33,6 +33,12 @@ import { validateChat, validateCompletion, validateEmbedding } from "./validate.
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
 import { Redactor } from "../privacy/redactor.js";
 import { RetentionJob } from "../store/retention/retention-job.js";
+import { createTracing, genAiRequestAttributes, genAiSpanName, genAiUsageAttributes, GEN_AI, NOOP_SPAN, SEMCONV, type Attributes, type GenAiOperation, type GenAiRequestFields, type Tracing } from "../telemetry/tracing.js";
+import { createErrorReporter, type ErrorReporter } from "../telemetry/error-reporter.js";
+import {
+  answerFromChunks, answerFromResponse, cacheNamespace, createResponseCache, firstEmbedding, replayChunks, responseOf,
+  type CacheLookup, type CachedAnswer, type ResponseCache,
+} from "../cache/index.js";
 
 export interface EngineDeps {
   store?: Store;
@@ -40,7 +46,19 @@ export interface EngineDeps {
   auth?: Authenticator;
   logger?: Logger;
   metrics?: Metrics;
+  /** Default: from config.telemetry.tracing (the OpenTelemetry SDK is loaded only when tracing is on). */
+  tracing?: Tracing;
+  /** Default: from config.telemetry.sentry (a no-op without a DSN). */
+  errors?: ErrorReporter;
 }
+
+/** The GenAI operation name of each engine endpoint. */
+const GEN_AI_OPERATION: Record<Endpoint, GenAiOperation> = {
+  "/v1/chat/completions": "chat",
+  "/v1/messages": "chat",
+  "/v1/completions": "text_completion",
+  "/v1/embeddings": "embeddings",
+};
 
 export interface Result<T> { value: T; meta: CallMeta }
 export interface StreamResult<T> { stream: AsyncIterable<T>; meta: CallMeta }
@@ -60,6 +78,26 @@ function promptTokens(request: unknown, rec: RequestRecord, route: Route): numbe
 }
 
 interface FirstChunk<T> { iterator: AsyncIterator<T>; first: IteratorResult<T> }
+
+/** How a unary operation uses the response cache (chat only, for now). */
+interface UnaryCaching<T> {
+  lookup(): Promise<CacheLookup>;
+  fromAnswer(answer: CachedAnswer): T;
+  toAnswer(value: T, rec: RequestRecord): CachedAnswer;
+}
+/** How a streamed operation uses it: hits are replayed as the stream they were (or as a synthesized one). */
+interface StreamCaching<T> {
+  lookup(): Promise<CacheLookup>;
+  replay(answer: CachedAnswer): T[];
+  toAnswer(chunks: T[], rec: RequestRecord): CachedAnswer;
+}
+/** Beyond this many chunks a stream is not kept for the cache (its entry would exceed any sane size anyway). */
+const MAX_CACHED_CHUNKS = 20_000;
+const NO_SCOPE: CallScope = { ctx: undefined as never, dispose() {} };
+
+async function* replayed<T>(chunks: T[]): AsyncGenerator<T> {
+  yield* chunks;
+}
 /** Settles a request's limit and budget reservations to what it used (idempotent). */
 type Release = (rec: RequestRecord) => void;
 
@@ -84,11 +122,18 @@ export class Engine {
   /** Key and team administration (the admin API); undefined without a store. */
   readonly keyAdmin: KeyAdmin | undefined;
   readonly quotas: Quotas;
+  readonly tracing: Tracing;
+  readonly errors: ErrorReporter;
+  /** The response cache (issue 7); undefined unless cache.enabled. */
+  cache: ResponseCache | undefined;
   readonly #attemptDeps: AttemptDeps;
   #inFlight = 0;
 
-  private constructor(config: Config, providers: Map<string, ProviderAdapter>, health: Health, quotas: Quotas, deps: EngineDeps & { store?: Store; auth: Authenticator }) {
+  private constructor(config: Config, providers: Map<string, ProviderAdapter>, health: Health, quotas: Quotas,
+    deps: EngineDeps & { store?: Store; auth: Authenticator; tracing: Tracing; errors: ErrorReporter }) {
     this.config = config;
+    this.tracing = deps.tracing;
+    this.errors = deps.errors;
     this.auth = deps.auth;
     const keys = deps.store?.keys?.();
     this.keyAdmin = keys ? new KeyAdmin({ store: keys, cache: deps.auth.cache }) : undefined;
@@ -119,6 +164,16 @@ export class Engine {
       timeoutsOf: (provider) => this.#timeouts.get(provider)!,
       onAttempt: (target, outcome) => metrics.attempts.inc({ provider: target.provider.name, outcome }),
       onRetry: (kind) => metrics.retries.inc({ kind }),
+      attemptSpan: (rec, target) => {
+        if (rec.span === NOOP_SPAN) return undefined;
+        if (!this.tracing.enabled) return rec.span; // the client's trace passed through: no spans of ours
+        const op = GEN_AI_OPERATION[rec.operationEndpoint];
+        return rec.span.child(genAiSpanName(op, target.model), {
+          ...genAiRequestAttributes(op, { ...rec.traceFields, model: target.model }, target.provider.type),
+          "liaison.provider": target.provider.name,
+          "liaison.attempt": rec.attempts,
+        });
+      },
     };
     metrics.sources.circuits = () => this.router.configuredTargets().map((t) => health.breakers.snapshot(t.key));
     if (this.store && config.logging.requests) {
@@ -213,7 +268,25 @@ export class Engine {
       }),
       onTouchError: (err: unknown) => logger.warn({ err: (err as Error)?.message }, "could not record keys' last_used_at"),
     });
-    return new Engine(config, providers, health, quotas, { ...deps, logger, store, auth });
+    const tracing = deps.tracing ?? await createTracing(config.telemetry.tracing, logger);
+    const errors = deps.errors ?? await createErrorReporter(config.telemetry.sentry, logger);
+    const engine = new Engine(config, providers, health, quotas, { ...deps, logger, store, auth, tracing, errors });
+    const semantic = config.cache.semantic;
+    engine.cache = createResponseCache(config.cache, {
+      ...(config.redis ? { redis: { url: config.redis.url, prefix: config.redis.prefix } } : {}),
+      ...(/^postgres(ql)?:/.test(config.storage.url) ? { postgresUrl: config.storage.url } : {}),
+      // The semantic cache's embeddings go through the gateway itself: routing, retries, cost and a log row like any call.
+      embed: async (text, signal) => firstEmbedding((await engine.embed(
+        { model: semantic.embedding_model, input: text },
+        { signal, metadata: { liaison: "semantic-cache" } },
+      )).value),
+      onError: (err, site) => {
+        engine.metrics.cacheErrors.inc({ site });
+        logger.warn({ err: (err as Error)?.message, site }, "response cache unavailable for this request; treated as a miss");
+      },
+    });
+    if (engine.cache) logger.info({ ...engine.cache.backends }, "response cache enabled");
+    return engine;
   }
 
   get inFlight(): number {
@@ -228,15 +301,21 @@ export class Engine {
     const rec = this.#record("/v1/chat/completions", false, options, body);
     const request = this.#outbound(this.#validated(rec, validateChat, body));
     const prepared = preparedChat(request, false);
+    const caching: UnaryCaching<ChatResponse> | undefined = this.cache && {
+      lookup: () => this.#cacheLookup(rec, request, options),
+      fromAnswer: (answer) => responseOf(answer),
+      toAnswer: (value, r) => answerFromResponse(value, { provider: r.provider ?? "", upstreamModel: r.upstreamModel ?? "", costUsd: r.costUsd }),
+    };
     return this.#unary(rec, () => this.#plan(rec, "chat", options, request, false, async (target, ctx) => {
       const res = await target.provider.chat(prepared.for(target), ctx);
       rec.usage = res.usage;
+      if (rec.span !== NOOP_SPAN) rec.finishReasons = res.choices?.map((c) => c.finish_reason ?? "").filter(Boolean);
       return res;
     }, {
       check: prepared.check,
       judge: contentRefusal,
       tokensUsed: (res) => res.usage?.total_tokens,
-    }));
+    }), undefined, caching);
   }
 
   async chatStream(body: unknown, options: CallOptions = {}): Promise<StreamResult<ChatChunk>> {
@@ -247,13 +326,34 @@ export class Engine {
     // Usage is always asked for upstream (cost needs it); the client sees it only if it asked.
     const { request: upstream, clientWantsUsage } = withUpstreamUsage(request);
     const prepared = preparedChat(upstream, true);
+    // The canonical chunks as they came (usage included), kept for the cache on a miss.
+    let kept: ChatChunk[] | undefined;
+    const caching: StreamCaching<ChatChunk> | undefined = this.cache && {
+      lookup: async () => {
+        const found = await this.#cacheLookup(rec, request, options);
+        if (found.store) kept = [];
+        return found;
+      },
+      replay: (answer) => replayChunks(answer),
+      toAnswer: (chunks, r) => answerFromChunks(chunks, { provider: r.provider ?? "", upstreamModel: r.upstreamModel ?? "", costUsd: r.costUsd }),
+    };
     return this.#streaming(rec, (run) => this.#plan(rec, "chat", options, request, true, run, { check: prepared.check }),
       (target, ctx) => target.provider.chatStream(prepared.for(target), ctx),
-      (chunk: ChatChunk) => { acc.add(chunk); usage.add(chunk); return forClient(chunk, clientWantsUsage); },
+      (chunk: ChatChunk) => {
+        if (kept) {
+          if (kept.length < MAX_CACHED_CHUNKS) kept.push(chunk);
+          else kept = undefined;
+        }
+        acc.add(chunk);
+        usage.add(chunk);
+        if (rec.span !== NOOP_SPAN) noteFinish(rec, chunk.choices);
+        return forClient(chunk, clientWantsUsage);
+      },
       () => {
-        rec.usage = rec.upstreamModel ? usage.usage(request, rec.upstreamModel) : acc.usage;
+        // A replayed answer billed nothing: no tokens, no cost (what it saved is in cacheSavedUsd).
+        rec.usage = fromCache(rec) ? undefined : rec.upstreamModel ? usage.usage(request, rec.upstreamModel) : acc.usage;
         rec.responseBody = this.#keepBodies ? acc.toResponse() : null;
-      });
+      }, caching && { ...caching, chunks: () => kept });
   }
 
   async completions(body: unknown, options: CallOptions = {}): Promise<Result<CompletionResponse>> {
@@ -297,7 +397,16 @@ export class Engine {
 
   #record(endpoint: Endpoint, stream: boolean, options: CallOptions, body: unknown): RequestRecord {
     const model = typeof (body as { model?: unknown } | null)?.model === "string" ? (body as { model: string }).model : null;
-    return new RequestRecord(options.requestId ?? newId("req"), options.endpoint ?? endpoint, model, stream, options, this.#keepBodies ? body : null);
+    const rec = new RequestRecord(options.requestId ?? newId("req"), options.endpoint ?? endpoint, model, stream, options, this.#keepBodies ? body : null);
+    rec.operationEndpoint = endpoint;
+    if (this.tracing.enabled || options.traceparent) {
+      const attrs: Attributes = this.tracing.enabled
+        ? { [GEN_AI.OPERATION_NAME]: GEN_AI_OPERATION[endpoint], [GEN_AI.REQUEST_MODEL]: model ?? undefined, "liaison.request_id": rec.requestId, "liaison.endpoint": rec.endpoint, "liaison.stream": stream, "liaison.key_id": options.keyId ?? undefined, "liaison.team_id": options.teamId ?? undefined }
+        : {};
+      rec.span = this.tracing.startRequest(genAiSpanName(GEN_AI_OPERATION[endpoint], model ?? "unknown"), attrs, options.traceparent);
+      rec.traceId = rec.span.traceId;
+    }
+    return rec;
   }
 
   /** privacy.redact.before_upstream: prompts leave for the provider with personal data and secrets replaced. */
@@ -309,7 +418,12 @@ export class Engine {
   /** Validation failures are requests too: they get their log row and metrics. */
   #validated<T>(rec: RequestRecord, validate: (body: unknown) => T, body: unknown): T {
     try {
-      return validate(body);
+      const valid = validate(body);
+      if (this.tracing.enabled && rec.span !== NOOP_SPAN) {
+        rec.traceFields = valid as GenAiRequestFields;
+        rec.span.setAttributes(genAiRequestAttributes(GEN_AI_OPERATION[rec.operationEndpoint], rec.traceFields));
+      }
+      return valid;
     } catch (err) {
       this.#fail(rec, toGatewayError(err));
       throw err;
@@ -341,17 +455,28 @@ export class Engine {
     };
   }
 
-  async #unary<T>(rec: RequestRecord, plan: () => AttemptRequest<T>, body: (value: T) => unknown = (v) => v): Promise<Result<T>> {
+  async #unary<T>(rec: RequestRecord, plan: () => AttemptRequest<T>, body: (value: T) => unknown = (v) => v, caching?: UnaryCaching<T>): Promise<Result<T>> {
     this.#inFlight++;
     let scope: CallScope | undefined;
     let release: Release | undefined;
     try {
       const attempt = plan();
       release = await this.#admit(rec, attempt.estimatedTokens);
+      // After limits and budgets (DESIGN.md §1): a hit still counts as a request, but costs nothing.
+      const cached = caching ? await caching.lookup() : undefined;
+      if (cached?.answer) {
+        const value = caching!.fromAnswer(cached.answer);
+        this.#servedFromCache(rec, cached.answer);
+        if (this.#keepBodies) rec.responseBody = body(value);
+        this.#finish(rec, 200, null);
+        return { value, meta: rec.meta() };
+      }
       const result = await runAttempts(this.#attemptDeps, attempt);
       scope = result.scope;
       if (this.#keepBodies) rec.responseBody = body(result.value);
       this.#finish(rec, 200, null);
+      // Written after #finish, which prices the answer: the entry remembers what a hit saves.
+      if (cached?.store) void cached.store(caching!.toAnswer(result.value, rec));
       return { value: result.value, meta: rec.meta() };
     } catch (err) {
       const e = toGatewayError(err);
@@ -362,6 +487,31 @@ export class Engine {
       release?.(rec);
       this.#inFlight--;
     }
+  }
+
+  /** The cache's verdict for a chat request, in this caller's namespace, under the route's name (after aliases). */
+  async #cacheLookup(rec: RequestRecord, request: ChatRequest, options: CallOptions): Promise<CacheLookup> {
+    const control = options.cache;
+    const found = await this.cache!.lookup(request, {
+      model: this.router.resolve(rec.model ?? "").name,
+      namespace: cacheNamespace({ shared: this.config.cache.shared, teamId: options.teamId ?? null, keyId: options.keyId ?? null }),
+      mode: control?.mode ?? "normal",
+      ...(control?.ttlMs !== undefined ? { ttlMs: control.ttlMs } : {}),
+      ...(control?.maxAgeMs !== undefined ? { maxAgeMs: control.maxAgeMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    rec.cache = found.status;
+    this.metrics.cacheLookups.inc({ endpoint: rec.endpoint, result: found.status.replace("-", "_") });
+    return found;
+  }
+
+  /** A cached answer stands in for the upstream call: no attempts, no tokens billed, and the saving recorded. */
+  #servedFromCache(rec: RequestRecord, answer: CachedAnswer): void {
+    rec.provider = answer.provider;
+    rec.upstreamModel = answer.upstreamModel;
+    rec.costUsd = 0;
+    rec.cacheSavedUsd = answer.costUsd;
+    if (answer.costUsd) this.metrics.cacheSaved.inc({ provider: answer.provider, model: answer.upstreamModel }, answer.costUsd);
   }
 
   /**
@@ -400,17 +550,26 @@ export class Engine {
    */
   async #streaming<T>(rec: RequestRecord, plan: (run: (target: TargetRef, ctx: CallContext) => Promise<FirstChunk<T>>) => AttemptRequest<FirstChunk<T>>,
     open: (target: TargetRef, ctx: CallContext) => Promise<AsyncIterable<T>>,
-    observe: (chunk: T) => T | undefined, complete: () => void): Promise<StreamResult<T>> {
+    observe: (chunk: T) => T | undefined, complete: () => void,
+    caching?: StreamCaching<T> & { chunks(): T[] | undefined }): Promise<StreamResult<T>> {
     this.#inFlight++;
-    let result: AttemptResult<FirstChunk<T>>;
+    let result: Pick<AttemptResult<FirstChunk<T>>, "value" | "scope">;
     let release: Release | undefined;
+    let cached: CacheLookup | undefined;
     try {
       const attempt = plan(async (target, ctx) => {
         const iterator = (await open(target, ctx))[Symbol.asyncIterator]();
         return { iterator, first: await iterator.next() };
       });
       release = await this.#admit(rec, attempt.estimatedTokens);
-      result = await runAttempts(this.#attemptDeps, attempt);
+      cached = caching ? await caching.lookup() : undefined;
+      if (cached?.answer) {
+        this.#servedFromCache(rec, cached.answer);
+        const iterator = replayed(caching!.replay(cached.answer));
+        result = { value: { iterator, first: await iterator.next() }, scope: NO_SCOPE };
+      } else {
+        result = await runAttempts(this.#attemptDeps, attempt);
+      }
     } catch (err) {
       this.#inFlight--;
       const e = toGatewayError(err);
@@ -419,12 +578,18 @@ export class Engine {
       throw e;
     }
     // The parallel slot stays held until the stream ends.
-    return { stream: this.#relay(rec, result.value, result.scope, observe, () => { complete(); }, release), meta: rec.meta() };
+    const store = cached?.store;
+    const stored = store && (() => {
+      // Only a stream that ended cleanly is kept (isComplete() also checks every choice finished).
+      const chunks = caching!.chunks();
+      if (chunks) void store(caching!.toAnswer(chunks, rec));
+    });
+    return { stream: this.#relay(rec, result.value, result.scope, observe, () => { complete(); }, release, stored), meta: rec.meta() };
   }
 
   /** Passes chunks through, observing them, and records the outcome however the stream ends. */
   async *#relay<T>(rec: RequestRecord, start: FirstChunk<T>, scope: CallScope,
-    observe: (chunk: T) => T | undefined, complete: () => void, release?: Release): AsyncGenerator<T> {
+    observe: (chunk: T) => T | undefined, complete: () => void, release?: Release, onCleanEnd?: () => void): AsyncGenerator<T> {
     let error: GatewayError | undefined;
     let ended = false;
     const { iterator } = start;
@@ -447,10 +612,21 @@ export class Engine {
       if (error) this.#fail(rec, error, 200);
       else this.#finish(rec, 200, ended ? null : "client_closed");
       release?.(rec);
+      if (ended && !error) onCleanEnd?.();
     }
   }
 
   #fail(rec: RequestRecord, e: GatewayError, status = e.status): void {
+    if (e.code === "internal_error" && !rec.finished) {
+      this.logger.error({ err: e.cause ?? e, requestId: rec.requestId }, "unexpected error");
+      this.errors.capture(e.cause ?? e, { requestId: rec.requestId, route: rec.endpoint, code: e.code, ...(rec.traceId ? { traceId: rec.traceId } : {}) });
+    }
+    if (rec.span !== NOOP_SPAN && !rec.finished) {
+      const failure = { code: e.clientCode ?? e.code, message: e.message, status: e.status };
+      rec.span.fail(failure);
+      // A stream that broke after its first chunk: the answering attempt failed too.
+      if (rec.attemptSpan && status === 200) rec.attemptSpan.fail(failure);
+    }
     if (rec.attempts > 0) e.route = { provider: rec.provider ?? "", upstreamModel: rec.upstreamModel ?? "", attempts: rec.attempts };
     if (rec.provider && e.code !== "client_closed" && e.code !== "invalid_request" && e.code !== "model_not_found") {
       this.metrics.upstreamErrors.inc({ provider: rec.provider, code: e.code });
@@ -461,13 +637,43 @@ export class Engine {
   #finish(rec: RequestRecord, status: number, errorCode: string | null): void {
     if (rec.finished) return;
     rec.finished = true;
-    if (rec.usage && rec.upstreamModel) rec.costUsd = costOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined)?.usd ?? null;
+    if (rec.usage && rec.upstreamModel) {
+      rec.costUsd = costOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined)?.usd ?? null;
+      // Only names an upstream answered to reach these labels: an upstream refuses a made-up model before it bills usage.
+      const usage = this.metrics.usageChild.get(rec.provider ?? "", rec.upstreamModel);
+      usage.prompt.inc(rec.usage.prompt_tokens ?? 0);
+      usage.completion.inc(rec.usage.completion_tokens ?? 0);
+      if (rec.costUsd) usage.cost.inc(rec.costUsd);
+    }
     const seconds = rec.elapsedMs() / 1000;
     // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
     this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
     this.metrics.durationChild.get(rec.endpoint).observe(seconds);
     if (rec.ttftMs !== null) this.metrics.ttft.observe({ endpoint: rec.endpoint }, rec.ttftMs / 1000);
+    if (rec.span !== NOOP_SPAN) this.#endSpans(rec, status);
     this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies, this.#redact));
+  }
+
+  /** Closes the request's spans with what the answer turned out to be (GenAI response and usage attributes). */
+  #endSpans(rec: RequestRecord, status: number): void {
+    if (this.tracing.enabled) {
+      const response: Attributes = {
+        [GEN_AI.RESPONSE_MODEL]: rec.upstreamModel ?? undefined,
+        [GEN_AI.RESPONSE_FINISH_REASONS]: rec.finishReasons?.length ? rec.finishReasons : undefined,
+        ...genAiUsageAttributes(rec.usage),
+      };
+      rec.attemptSpan?.setAttributes(response);
+      rec.span.setAttributes({
+        ...response,
+        [SEMCONV.HTTP_RESPONSE_STATUS_CODE]: status,
+        "liaison.provider": rec.provider ?? undefined,
+        "liaison.attempts": rec.attempts,
+        "liaison.cache": rec.cache ?? undefined,
+        "liaison.cost_usd": rec.costUsd ?? undefined,
+      });
+    }
+    rec.attemptSpan?.end();
+    rec.span.end();
   }
 
   /** Records a request the server refused before it reached the engine (bad JSON, too large, auth). */
@@ -488,11 +694,24 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.#retention?.stop();
+    await this.tracing.shutdown(); // flushes the last spans
+    await this.errors.close();
     await this.quotas.close(); // flushes spend into the store, so before the store closes
+    await this.cache?.close(); // waits for cache writes in flight
     await this.#writer?.close();
     await this.health.close();
     await this.auth.close(); // flushes last_used_at before the store closes
     await Promise.allSettled([...this.#providers.values()].map((p) => p.close?.()));
     await this.store?.close();
   }
+}
+
+/** Records each choice's finish_reason as a stream reports it (traces). */
+function noteFinish(rec: RequestRecord, choices: ChatChunk["choices"] | undefined): void {
+  if (!choices) return;
+  for (const c of choices) if (c.finish_reason) (rec.finishReasons ??= []).push(c.finish_reason);
+}
+
+function fromCache(rec: RequestRecord): boolean {
+  return rec.cache === "hit" || rec.cache === "semantic-hit";
 }

@@ -75,7 +75,11 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   app.setErrorHandler((err, req, reply) => {
     const e = normalizeError(err, config.server.body_limit_mb);
-    if (e.code === "internal_error") engine.logger.error({ err, url: req.url, requestId: req.id }, "unexpected error");
+    // The engine logs and reports its own unexpected errors; these are the server's.
+    if (e.code === "internal_error" && !req.engaged) {
+      engine.logger.error({ err, url: req.url, requestId: req.id }, "unexpected error");
+      engine.errors.capture(err, { requestId: req.id, route: req.routeOptions.url ?? "", code: e.code });
+    }
     const path = req.routeOptions.url ?? req.url;
     if (!req.engaged && ENGINE_ENDPOINTS.has(path)) engine.recordRejected(path as Endpoint, e.status, e.clientCode ?? e.code, req.id);
     return sendError(reply, e, path === ANTHROPIC_ROUTE ? anthropicErrorBody(e, req.id) : errorBody(e));

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError } from "../core/errors.js";
+import { cacheMode } from "../cache/index.js";
 import type { CallOptions } from "../engine/request-record.js";
 import type { BudgetSubject } from "../engine/quotas/budgets.js";
 import type { QuotaSubject } from "../engine/quotas/limits.js";
@@ -27,6 +28,12 @@ export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptio
     // The key's own limits and budget, and its team's: a request counts against both.
     options.subjects = [subjectOf(`key:${key.id}`, key), ...(team ? [subjectOf(`team:${team.id}`, team)] : [])];
   }
+  // W3C trace context: continued by the request's spans and passed upstream (a repeated header is ignored, as the spec says).
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent === "string") options.traceparent = traceparent;
+  const h = req.headers;
+  // Parsed only when the client sent a control: most requests carry none.
+  if (h["cache-control"] !== undefined || h["x-liaison-cache"] !== undefined || h["x-liaison-cache-ttl"] !== undefined) options.cache = cacheMode(h);
   const timeout = header(req, "x-liaison-timeout-ms");
   if (timeout !== undefined) {
     const n = Number(timeout);

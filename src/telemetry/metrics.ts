@@ -47,6 +47,13 @@ export class Metrics {
   readonly durationChild: LabelCache<{ observe(v: number): void }>;
   readonly retries: Counter<"kind">;
   readonly circuitState: Gauge<"target">;
+  readonly tokens: Counter<"direction" | "provider" | "model">;
+  readonly cost: Counter<"provider" | "model">;
+  readonly cacheLookups: Counter<"endpoint" | "result">;
+  readonly cacheSaved: Counter<"provider" | "model">;
+  readonly cacheErrors: Counter<"site">;
+  /** Per provider+model children of tokens (prompt, completion) and cost, cached like requestChild. */
+  readonly usageChild: LabelCache<{ prompt: { inc(n: number): void }; completion: { inc(n: number): void }; cost: { inc(n: number): void } }>;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -123,6 +130,43 @@ export class Metrics {
         for (const [component, degraded] of Object.entries(sources.degraded())) this.set({ component }, degraded ? 1 : 0);
       },
     });
+    this.tokens = new Counter({
+      name: "liaison_tokens_total",
+      help: "Tokens billed by upstreams, by direction (prompt, completion), provider and upstream model. Cache hits add none.",
+      labelNames: ["direction", "provider", "model"],
+      registers,
+    });
+    this.cost = new Counter({
+      name: "liaison_cost_usd_total",
+      help: "Cost of upstream calls in USD (price catalogue), by provider and upstream model.",
+      labelNames: ["provider", "model"],
+      registers,
+    });
+    this.cacheLookups = new Counter({
+      name: "liaison_cache_requests_total",
+      help: "Response-cache outcomes: hit, semantic_hit, miss, bypass.",
+      labelNames: ["endpoint", "result"],
+      registers,
+    });
+    this.cacheSaved = new Counter({
+      name: "liaison_cache_saved_usd_total",
+      help: "What cache hits would have cost upstream, in USD, by the provider and model that made the cached answer.",
+      labelNames: ["provider", "model"],
+      registers,
+    });
+    this.cacheErrors = new Counter({
+      name: "liaison_cache_errors_total",
+      help: "Response-cache failures (Redis, PostgreSQL, embeddings) that turned a lookup or write into a miss, by where they happened.",
+      labelNames: ["site"],
+      registers,
+    });
+    const tokens = this.tokens;
+    const cost = this.cost;
+    this.usageChild = new LabelCache((provider, model) => ({
+      prompt: tokens.labels("prompt", provider!, model!),
+      completion: tokens.labels("completion", provider!, model!),
+      cost: cost.labels(provider!, model!),
+    }), 2_000);
     this.logWriteErrors = new Counter({ name: "liaison_log_write_errors_total", help: "Failed attempts to write a batch of log rows.", registers });
     const requests = this.requests;
     const duration = this.duration;

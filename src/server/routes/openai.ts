@@ -17,6 +17,8 @@ export function metaHeaders(meta: CallMeta): Record<string, string> {
     "x-liaison-provider": meta.provider,
     "x-liaison-model": meta.upstreamModel,
     "x-liaison-attempts": String(meta.attempts),
+    // Every answer says whether the cache served it; operations the cache does not cover bypass it.
+    "x-liaison-cache": meta.cache ?? "bypass",
   };
   // Known only once the answer is complete: non-stream responses carry it, streams have it in the log row.
   if (meta.costUsd !== null) headers["x-liaison-cost-usd"] = formatUsd(meta.costUsd);
