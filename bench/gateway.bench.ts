@@ -53,20 +53,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function load(url: string, connections: number, stream: boolean, seconds: number): Promise<Figures> {
-  const body = JSON.stringify({
+let uniqueCounter = 0;
+
+/** `unique`: every request asks something new (a cache miss each time); otherwise the same body every time. */
+async function load(url: string, connections: number, stream: boolean, seconds: number, unique = false): Promise<Figures> {
+  const bodyOf = (question: string) => JSON.stringify({
     model: "gpt-4o-mini",
-    messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Say hello to the benchmark." }],
+    messages: [{ role: "system", content: "You are terse." }, { role: "user", content: question }],
     ...(stream ? { stream: true } : {}),
   });
+  const body = bodyOf("Say hello to the benchmark.");
+  const headers = { "content-type": "application/json", authorization: "Bearer bench" };
   const times: number[] = [];
   let instance!: autocannon.Instance;
   const finished = new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon({
     url: `${url}/chat/completions`,
     method: "POST",
-    headers: { "content-type": "application/json", authorization: "Bearer bench" },
-    body,
+    headers,
+    ...(unique
+      ? { requests: [{ method: "POST", headers, setupRequest: (req: autocannon.Request) => ({ ...req, body: bodyOf(`Say hello to visitor number ${++uniqueCounter} of the benchmark.`) }) }] }
+      : { body }),
     connections,
     duration: seconds,
     }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -122,6 +129,7 @@ async function main(): Promise<void> {
       results.push({ name: s.name, direct: d, gateway: g });
     }
     const rss = rssMb(gw.child.pid!);
+    if (!only || only === "cache") await cacheScenarios(dir, fake.url, through);
 
     console.log(`\nLiaison benchmark — ${DURATION}s per run, fake upstream and gateway in their own processes, request logging on (SQLite)\n`);
     console.log(`${"scenario".padEnd(18)}${"path".padEnd(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"req/s".padStart(9)}${"errors".padStart(8)}`);
@@ -151,6 +159,58 @@ async function main(): Promise<void> {
     await stopProcess(gw);
     await stopProcess(fake);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Issue 7: what the response cache adds at concurrency 1. The same fake
+ * upstream behind three gateways: no cache (the one above), exact cache,
+ * exact + semantic cache (embeddings from the built-in mock provider).
+ * "miss" sends a new question every time (lookup + upstream call + write);
+ * "hit" repeats one question (answered from memory, no upstream call).
+ */
+async function cacheScenarios(dir: string, fakeUrl: string, noCacheUrl: string): Promise<void> {
+  const gateways: Proc[] = [];
+  const start = async (name: string, cache: string) => {
+    const config = join(dir, `${name}.yaml`);
+    writeFileSync(config, [
+      `storage: { url: "sqlite://${join(dir, `${name}.db`)}" }`,
+      "logging: { level: warn, requests: true }",
+      "providers:",
+      `  up: { type: openai, base_url: "${fakeUrl}/v1", api_key: bench }`,
+      "models:",
+      "  gpt-4o-mini: { targets: [ { provider: up, model: gpt-4o-mini } ] }",
+      `cache: ${cache}`,
+      "",
+    ].join("\n"));
+    const p = await startProcess(["serve", "--config", config, "--port", "0"], dir, join(ROOT, "bin/liaison.js"));
+    gateways.push(p);
+    return `${p.url}/v1`;
+  };
+  try {
+    const exact = await start("exact", "{ enabled: true }");
+    const semantic = await start("semantic", "{ enabled: true, semantic: { enabled: true, embedding_model: mock/embed-lexical, threshold: 0.8 } }");
+    const runs: { name: string; url: string; unique: boolean }[] = [
+      { name: "no cache", url: noCacheUrl, unique: false },
+      { name: "exact: hit", url: exact, unique: false },
+      { name: "exact: miss", url: exact, unique: true },
+      { name: "semantic: hit", url: semantic, unique: false },
+      { name: "semantic: miss", url: semantic, unique: true },
+    ];
+    const figures: { name: string; f: Figures }[] = [];
+    for (const r of runs) {
+      await load(r.url, 1, false, WARMUP, r.unique);
+      figures.push({ name: r.name, f: await load(r.url, 1, false, DURATION, r.unique) });
+    }
+    const base = figures[0]!.f.p50;
+    console.log(`\nResponse cache at c=1, non-stream (p50 against the same gateway without a cache)\n`);
+    console.log(`${"run".padEnd(18)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"req/s".padStart(9)}${"vs none".padStart(10)}${"errors".padStart(8)}`);
+    for (const { name, f } of figures) {
+      const delta = f.p50 - base;
+      console.log(`${name.padEnd(18)}${fmt(f.p50, 3)}${fmt(f.p99, 3)}${fmt(f.rps, 0)}${`${delta >= 0 ? "+" : ""}${delta.toFixed(3)}`.padStart(10)}${String(f.errors).padStart(8)}`);
+    }
+  } finally {
+    await Promise.all(gateways.map(stopProcess));
   }
 }
 
