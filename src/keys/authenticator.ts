@@ -73,13 +73,13 @@ export class Authenticator {
       if (this.open) return OPEN_PRINCIPAL;
       throw invalidKey("Missing API key: send 'Authorization: Bearer <key>' (or 'x-api-key: <key>').");
     }
+    const virtual = this.#store !== undefined && looksLikeVirtualKey(presented);
+    // Open mode and not a virtual key: nothing to compare it with, so no hashing on every request.
+    if (this.open && !virtual) return OPEN_PRINCIPAL;
     const digest = sha256(presented);
     // Constant time: both sides are 32-byte digests.
     if (this.#adminDigest !== undefined && timingSafeEqual(digest, this.#adminDigest)) return ADMIN_PRINCIPAL;
-    if (!looksLikeVirtualKey(presented) || this.#store === undefined) {
-      if (this.open) return OPEN_PRINCIPAL;
-      throw invalidKey("Incorrect API key provided.");
-    }
+    if (!virtual) throw invalidKey("Incorrect API key provided.");
     const hash = digest.toString("hex");
     const cached = this.cache.get(hash);
     if (cached !== undefined) return this.#accept(cached, digest);
