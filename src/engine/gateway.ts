@@ -8,6 +8,7 @@ import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionResponse, EmbeddingResponse, ModelInfo, Usage,
 } from "../core/types.js";
 import type { Config } from "../config/schema.js";
+import { ConfigError } from "../config/load.js";
 import { createProvider, resolveTimeouts } from "../providers/registry.js";
 import type { CallContext, ProviderAdapter, Timeouts } from "../providers/types.js";
 import { Authenticator } from "../keys/authenticator.js";
@@ -270,8 +271,18 @@ export class Engine {
     });
     const tracing = deps.tracing ?? await createTracing(config.telemetry.tracing, logger);
     const errors = deps.errors ?? await createErrorReporter(config.telemetry.sentry, logger);
-    const engine = new Engine(config, providers, health, quotas, { ...deps, logger, store, auth, tracing, errors });
     const semantic = config.cache.semantic;
+    if (config.cache.enabled && semantic.enabled) {
+      // Known only once providers exist: a model none of whose targets embeds would turn every lookup into a failed call.
+      const route = new Router(config, providers).resolve(semantic.embedding_model ?? "");
+      if (!route.targets.some((t) => t.provider.capabilities.embeddings)) {
+        await Promise.allSettled([health.close(), quotas.close(), auth.close(), ...[...providers.values()].map((p) => p.close?.())]);
+        await store?.close();
+        throw new ConfigError("config", [`cache.semantic.embedding_model: '${semantic.embedding_model}' has no target whose provider serves embeddings`]);
+      }
+    }
+    const lastCacheWarn = new Map<string, number>();
+    const engine = new Engine(config, providers, health, quotas, { ...deps, logger, store, auth, tracing, errors });
     engine.cache = createResponseCache(config.cache, {
       ...(config.redis ? { redis: { url: config.redis.url, prefix: config.redis.prefix } } : {}),
       ...(/^postgres(ql)?:/.test(config.storage.url) ? { postgresUrl: config.storage.url } : {}),
@@ -282,7 +293,11 @@ export class Engine {
       )).value),
       onError: (err, site) => {
         engine.metrics.cacheErrors.inc({ site });
-        logger.warn({ err: (err as Error)?.message, site }, "response cache unavailable for this request; treated as a miss");
+        // An outage fails every request's lookup: one line per site every 10 s, the metric counts them all.
+        const now = Date.now();
+        if ((lastCacheWarn.get(site) ?? 0) + 10_000 > now) return;
+        lastCacheWarn.set(site, now);
+        logger.warn({ err: (err as Error)?.message, site }, "response cache unavailable; lookups and writes are treated as misses");
       },
     });
     if (engine.cache) logger.info({ ...engine.cache.backends }, "response cache enabled");
