@@ -6,7 +6,8 @@
 import type { Redis } from "ioredis";
 import { decodeAnswer, encodeAnswer, type CachedAnswer } from "./answer.js";
 import type { CacheErrorHook, ExactStore } from "./exact-store.js";
-import { redisHandle, withDeadline, type RedisHandle } from "./redis-client.js";
+import { withDeadline } from "../core/redis-script.js";
+import { redisHandle, type RedisHandle } from "./redis-client.js";
 
 export interface RedisExactStoreOptions {
   /** A redis:// URL (the store opens and owns a client) or a client to borrow. */

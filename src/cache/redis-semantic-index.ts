@@ -12,7 +12,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { CacheErrorHook } from "./exact-store.js";
-import { BinaryLuaScript, redisHandle, withDeadline, type RedisHandle } from "./redis-client.js";
+import { LuaScript, withDeadline } from "../core/redis-script.js";
+import { redisHandle, type RedisHandle } from "./redis-client.js";
 import type { SemanticIndex, SemanticMatch } from "./semantic-index.js";
 import type { VectorEntry } from "./scope-vectors.js";
 import { VectorMirror } from "./vector-mirror.js";
@@ -33,7 +34,7 @@ export interface RedisSemanticIndexOptions {
 
 const HEADER = 8; // float64 expiresAt before the vector
 
-const ADD = new BinaryLuaScript(`
+const ADD = new LuaScript(`
 local n = redis.call('INCR', KEYS[3])
 redis.call('SET', KEYS[4], ARGV[5], 'NX')
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -53,7 +54,7 @@ return n
 
 // Returns {} when the scope does not exist, else {epoch, {key, seq, …}, {value, …}}
 // with the entries added after ARGV[2] (all of them when ARGV[1] is not the epoch).
-const SYNC = new BinaryLuaScript(`
+const SYNC = new LuaScript(`
 local epoch = redis.call('GET', KEYS[4])
 if not epoch then return {} end
 local since = ARGV[2]
@@ -110,7 +111,7 @@ export class RedisSemanticIndex implements SemanticIndex {
   async #sync(scope: string): Promise<void> {
     const known = this.#mirror.get(scope)?.cursor;
     const reply = (await withDeadline(
-      SYNC.run(this.#handle.redis, this.#keys(scope), [known?.epoch ?? "", known?.seq ?? 0, this.#cap]),
+      SYNC.runBuffer(this.#handle.redis, this.#keys(scope), [known?.epoch ?? "", known?.seq ?? 0, this.#cap]),
       this.#timeoutMs,
     )) as [] | [Buffer, Buffer[], (Buffer | null)[]];
     if (reply.length === 0) {
@@ -139,7 +140,7 @@ export class RedisSemanticIndex implements SemanticIndex {
     value.writeDoubleLE(this.#now() + ttlMs, 0);
     try {
       await withDeadline(
-        ADD.run(this.#handle.redis, this.#keys(scope), [key, value, Math.ceil(ttlMs), this.#cap, randomBytes(8).toString("hex")]),
+        ADD.runBuffer(this.#handle.redis, this.#keys(scope), [key, value, Math.ceil(ttlMs), this.#cap, randomBytes(8).toString("hex")]),
         this.#timeoutMs,
       );
     } catch (err) {

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { gunzipSync } from "node:zlib";
+import { readBody } from "./read-body.js";
 
 export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 export const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
@@ -119,12 +119,6 @@ export function decodeTraces(body: OtlpTraces): CollectedSpan[] {
   return spans;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
-  return req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
-}
 
 export async function startOtlpCollector(): Promise<OtlpCollector> {
   const spans: CollectedSpan[] = [];

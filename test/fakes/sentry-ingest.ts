@@ -4,9 +4,9 @@
  * `http://<key>@127.0.0.1:PORT/<project>`), keeps each raw body so tests can
  * search it for data that must not be there, and decodes the items.
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { gunzipSync } from "node:zlib";
+import { readBody } from "./read-body.js";
 
 export interface EnvelopeItem {
   header: { type: string; length?: number; [k: string]: unknown };
@@ -66,12 +66,6 @@ export function parseEnvelope(body: Buffer): Pick<Envelope, "header" | "items"> 
   return { header, items };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
-  return req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
-}
 
 export async function startSentryIngest(): Promise<SentryIngest> {
   const envelopes: Envelope[] = [];

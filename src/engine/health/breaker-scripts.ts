@@ -17,7 +17,7 @@
  *   { state, version, retryInMs, consecutive, requests, failures, granted }
  * and a transition is also published, as JSON, on `<prefix>cb:events`.
  */
-import { LuaScript } from "./lua-script.js";
+import { LuaScript } from "../../core/redis-script.js";
 import { WINDOW_BUCKETS } from "./error-window.js";
 import type { CircuitState } from "./types.js";
 

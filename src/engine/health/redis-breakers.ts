@@ -25,7 +25,7 @@ import {
   type BreakerTuning, type StateChangeListener,
   DEFAULT_PROBE_LEASE_MS, maxCooldownMs, notify,
 } from "./breaker-policy.js";
-import type { LuaScript } from "./lua-script.js";
+import type { LuaScript } from "../../core/redis-script.js";
 import { MemoryCircuitBreakers, closedSnapshot } from "./memory-breakers.js";
 import { RedisOutage } from "./redis-outage.js";
 import type { BreakerOptions, CircuitBreakers, CircuitState, TargetHealthSnapshot } from "./types.js";

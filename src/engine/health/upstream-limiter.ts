@@ -16,7 +16,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { LuaScript } from "./lua-script.js";
+import { LuaScript } from "../../core/redis-script.js";
 import { RedisOutage } from "./redis-outage.js";
 import type { UpstreamLimiter } from "./types.js";
 import { roll, type WindowState } from "../quotas/rate-window.js";

@@ -22,7 +22,7 @@
  * of them must share one slot (a `{hash tag}` prefix), which is left for
  * when the gateway supports Cluster at all.
  */
-import { LuaScript } from "../health/lua-script.js";
+import { LuaScript } from "../../core/redis-script.js";
 import { WINDOW_MS } from "./rate-window.js";
 
 const CLOCK = `

@@ -24,7 +24,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { LuaScript } from "../health/lua-script.js";
+import { LuaScript } from "../../core/redis-script.js";
 import { RedisOutage } from "../health/redis-outage.js";
 import {
   ALLOWED_FREE, MemoryBudgetGuard, budgeted, emitSpend, ledgerKey, refusal, usd,

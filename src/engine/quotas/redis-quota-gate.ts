@@ -19,7 +19,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import type { LuaScript } from "../health/lua-script.js";
+import type { LuaScript } from "../../core/redis-script.js";
 import { RedisOutage } from "../health/redis-outage.js";
 import {
   distinctById, limitOf, wholeTokens,
