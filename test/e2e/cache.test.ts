@@ -265,3 +265,29 @@ describe("metrics", () => {
     expect(value(/liaison_cache_saved_usd_total\{provider="up",model="gpt-4o-mini"\} ([\d.e-]+)/)).toBeGreaterThan(0);
   });
 });
+
+describe("Anthropic-format requests", () => {
+  it("are cached too, and a cached answer replays as Anthropic's event stream", async () => {
+    const body = (stream: boolean) => JSON.stringify({
+      model: "chat", max_tokens: 64, stream, system: "Be brief.", messages: [{ role: "user", content: unique("Anthropic caching?") }],
+    });
+    const question = body(false);
+    const send = (b: string) => request(`${gw.url}/v1/messages`, {
+      method: "POST", headers: { "content-type": "application/json", "x-api-key": ADMIN, "anthropic-version": "2023-06-01" }, body: b,
+    });
+    const first = await send(question);
+    expect(first.statusCode).toBe(200);
+    const answer = (await first.body.json()) as { content: { type: string; text: string }[] };
+    expect(first.headers["x-liaison-cache"]).toBe("miss");
+
+    const replay = await send(question.replace('"stream":false', '"stream":true'));
+    expect(replay.headers["x-liaison-cache"]).toBe("hit");
+    const events = (await replay.body.text()).split("\n\n").filter(Boolean).map((block) => /^event: (\S+)/.exec(block)?.[1]);
+    expect(events[0]).toBe("message_start");
+    expect(events.at(-1)).toBe("message_stop");
+    expect(events).toContain("content_block_delta");
+    const again = await send(question);
+    expect(again.headers["x-liaison-cache"]).toBe("hit");
+    expect(((await again.body.json()) as typeof answer).content[0]!.text).toBe(answer.content[0]!.text);
+  });
+});
