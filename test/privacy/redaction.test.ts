@@ -179,14 +179,17 @@ describe("Redactor", () => {
     expect(out.temperature).toBe(0.2);
   });
 
-  it("processes 1 MB of digits and dots in well under a second", () => {
+  // A guard against catastrophic backtracking, not a speed target: a quadratic
+  // pattern on 1 MB takes minutes, a linear one milliseconds. The bound is loose
+  // so that a busy machine cannot fail it.
+  it("processes 1 MB of digits and dots in linear time", () => {
     const r = new Redactor();
     const inputs = ["1234567890.".repeat(100_000), "1.2.3.4.".repeat(131_072), "9".repeat(1 << 20), "1 2-3.4 ".repeat(131_072)];
     for (const input of inputs) {
       const t0 = performance.now();
       r.redactText(input);
       const ms = performance.now() - t0;
-      expect(ms, `${input.slice(0, 16)}…`).toBeLessThan(500);
+      expect(ms, `${input.slice(0, 16)}…`).toBeLessThan(5_000);
     }
   });
 });
