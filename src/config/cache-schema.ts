@@ -39,6 +39,8 @@ export const semanticCacheSchema = z.strictObject({
 export const cacheSchema = z.strictObject({
   enabled: z.boolean().default(false),
   ttl_seconds: seconds.default(3_600),
+  /** Longest TTL a client may ask for with x-liaison-cache-ttl (longer asks are cut to this). */
+  max_ttl_seconds: seconds.default(7 * 24 * 3_600),
   /** auto: redis when redis.url is set (shared by every instance), else memory. */
   backend: z.enum(CACHE_BACKENDS).default("auto"),
   /** Memory backend: bound on the bytes of all entries. */

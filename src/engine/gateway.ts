@@ -511,7 +511,8 @@ export class Engine {
       model: this.router.resolve(rec.model ?? "").name,
       namespace: cacheNamespace({ shared: this.config.cache.shared, teamId: options.teamId ?? null, keyId: options.keyId ?? null }),
       mode: control?.mode ?? "normal",
-      ...(control?.ttlMs !== undefined ? { ttlMs: control.ttlMs } : {}),
+      // A client may shorten its entry's life freely, lengthen it only up to the operator's cap.
+      ...(control?.ttlMs !== undefined ? { ttlMs: Math.min(control.ttlMs, this.config.cache.max_ttl_seconds * 1000) } : {}),
       ...(control?.maxAgeMs !== undefined ? { maxAgeMs: control.maxAgeMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

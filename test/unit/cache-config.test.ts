@@ -43,3 +43,18 @@ describe("cache config", () => {
     await ok.close();
   });
 });
+
+describe("per-request TTL", () => {
+  it("is capped at cache.max_ttl_seconds", async () => {
+    const engine = await Engine.create(validateConfig({ ...base, cache: { enabled: true, max_ttl_seconds: 1 } }));
+    try {
+      const ask = () => engine.chat({ model: "demo/echo", messages: [{ role: "user", content: "capped?" }] }, { cache: { mode: "normal", write: true, ttlMs: 3_600_000 } });
+      expect((await ask()).meta.cache).toBe("miss");
+      expect((await ask()).meta.cache).toBe("hit");
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await ask()).meta.cache).toBe("miss");
+    } finally {
+      await engine.close();
+    }
+  });
+});
