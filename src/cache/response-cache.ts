@@ -119,7 +119,11 @@ export class ResponseCache {
         embedded = true;
         const match = vector && (await this.#semantic.index.search(semantic.scope, vector, this.#semantic.threshold));
         const found = match && match.key !== key ? await this.#read(match.key, o.maxAgeMs) : undefined;
-        if (match && found) return { status: "semantic-hit", answer: found, score: match.score };
+        if (match && found) {
+          // The paraphrase gets its own exact entry: asked again, it is a plain hit, with no embedding call.
+          this.#track(this.#exact.set(key, found, ttlMs).then(() => undefined, (err: unknown) => this.#onError(err, "exact-set")));
+          return { status: "semantic-hit", answer: found, score: match.score };
+        }
       }
     }
     // An embedding that failed during the lookup is not retried for the write: no second call to a failing model.

@@ -11,7 +11,7 @@ const o = { model: "smart", namespace: "global", mode: "normal" as const };
 describe("cache config", () => {
   it("is off by default, with complete defaults", () => {
     expect(cacheSchema.parse(undefined)).toEqual({
-      enabled: false, ttl_seconds: 3600, backend: "auto", max_bytes: 67_108_864, max_entry_bytes: 1_048_576, shared: false, models: {},
+      enabled: false, ttl_seconds: 3600, max_ttl_seconds: 604_800, backend: "auto", max_bytes: 67_108_864, max_entry_bytes: 1_048_576, shared: false, models: {},
       semantic: { enabled: false, threshold: 0.9, max_entries: 10_000, max_entries_per_scope: 1_000, embed_timeout_ms: 5_000, backend: "auto" },
     });
   });

@@ -140,6 +140,17 @@ describe("ResponseCache, semantic", () => {
     expect((await cache.lookup(chat("How do I reset my router?"), o)).status).toBe("miss");
   });
 
+  it("remembers a paraphrase that hit: asked again, it is an exact hit with no embedding call", async () => {
+    const { cache, embedCalls } = makeCache({ semantic: true });
+    await remember(cache, "How do I reset my password?", "Use the reset link.");
+    expect((await cache.lookup(chat("I forgot my password, how do I reset it?"), o)).status).toBe("semantic-hit");
+    const calls = embedCalls.length;
+    const again = await cache.lookup(chat("I forgot my password, how do I reset it?"), o);
+    expect(again.status).toBe("hit");
+    expect(again.answer!.response.choices[0]!.message.content).toBe("Use the reset link.");
+    expect(embedCalls.length).toBe(calls);
+  });
+
   it("tries the exact entry first and embeds only on an exact miss, once per request", async () => {
     const { cache, embedCalls } = makeCache({ semantic: true });
     await remember(cache, "How do I reset my password?", "x");
