@@ -18,6 +18,7 @@ import type { CallContext, Timeouts } from "../providers/types.js";
 import type { RetryConfig } from "./retry-policy.js";
 import { backoffMs, isContentPolicyError, isContextWindowError, countsAgainstTarget } from "./retry-policy.js";
 import { openCallScope, type CallScope } from "./call-scope.js";
+import type { ClientLink } from "./client-link.js";
 import type { RequestRecord } from "./request-record.js";
 import type { Route, Router } from "./router.js";
 import type { CircuitBreakers, UpstreamLimiter } from "./health/types.js";
@@ -42,7 +43,8 @@ export interface AttemptRequest<T> {
   cls: RequestClass;
   /** Estimated tokens (prompt + max output), reserved against a target's tpm. */
   estimatedTokens: number;
-  signal?: AbortSignal;
+  /** The caller: when it goes away, the attempt in flight is cancelled. */
+  client?: ClientLink;
   /** Per-request total time (x-liaison-timeout-ms). */
   timeoutMs?: number;
   retry: RetryConfig;
@@ -131,7 +133,7 @@ export async function runAttempts<T>(deps: AttemptDeps, req: AttemptRequest<T>):
         const wait = backoffMs(retry, rec.attempts, lastError.retryAfter);
         if (wait === undefined || Date.now() + wait >= deadline) break;
         try {
-          await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
+          await sleep(wait, undefined, req.client ? { signal: req.client.signal() } : undefined);
         } catch {
           throw new GatewayError("client_closed", "The client closed the request.", { retryable: false });
         }
@@ -145,7 +147,7 @@ export async function runAttempts<T>(deps: AttemptDeps, req: AttemptRequest<T>):
       let timeouts = deps.timeoutsOf(target.provider.name);
       const remaining = deadline - Date.now();
       if (remaining < timeouts.totalMs) timeouts = { ...timeouts, totalMs: Math.max(1, remaining), firstByteMs: Math.min(timeouts.firstByteMs, Math.max(1, remaining)) };
-      const scope = openCallScope(rec.requestId, timeouts, req.signal);
+      const scope = openCallScope(rec.requestId, timeouts, req.client);
       const span = deps.attemptSpan?.(rec, target);
       // W3C trace context: the upstream sees this attempt as its parent.
       const traceparent = span?.traceparent();

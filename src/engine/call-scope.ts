@@ -5,37 +5,25 @@
  */
 import { GatewayError } from "../core/errors.js";
 import type { CallContext, Timeouts } from "../providers/types.js";
+import type { ClientLink } from "./client-link.js";
 
 export interface CallScope {
   ctx: CallContext;
   dispose(): void;
 }
 
-export function openCallScope(requestId: string, timeouts: Timeouts, clientSignal?: AbortSignal): CallScope {
+export function openCallScope(requestId: string, timeouts: Timeouts, client?: ClientLink): CallScope {
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(new GatewayError("upstream_timeout", `The request took longer than its total timeout of ${timeouts.totalMs} ms.`));
   }, timeouts.totalMs);
   timer.unref();
-  let onClientAbort: (() => void) | undefined;
-  if (clientSignal) {
-    if (clientSignal.aborted) controller.abort(clientAbortReason(clientSignal));
-    else {
-      onClientAbort = () => controller.abort(clientAbortReason(clientSignal));
-      clientSignal.addEventListener("abort", onClientAbort, { once: true });
-    }
-  }
+  const off = client?.onAbort(() => controller.abort(client.reason));
   return {
     ctx: { signal: controller.signal, timeouts, requestId },
     dispose() {
       clearTimeout(timer);
-      if (onClientAbort) clientSignal?.removeEventListener("abort", onClientAbort);
+      off?.();
     },
   };
-}
-
-function clientAbortReason(signal: AbortSignal): GatewayError {
-  return signal.reason instanceof GatewayError
-    ? signal.reason
-    : new GatewayError("client_closed", "The client closed the request.", { retryable: false });
 }

@@ -29,6 +29,7 @@ import { RequestRecord, type CallMeta, type CallOptions, type Endpoint } from ".
 import { Router, type Route } from "./router.js";
 import { checkOperation, contentRefusal, preparedChat, type Operation } from "./target-checks.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
+import { signalLink, type ClientLink } from "./client-link.js";
 import { costOf, countRequestTokens, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
@@ -457,7 +458,7 @@ export class Engine {
       rec,
       cls: classify(request, stream),
       estimatedTokens: promptTokens(request, rec, route) + outTokens,
-      signal: options.signal,
+      ...(clientOf(options) ? { client: clientOf(options)! } : {}),
       timeoutMs: options.timeoutMs,
       retry,
       check: (target) => {
@@ -514,7 +515,8 @@ export class Engine {
       // A client may shorten its entry's life freely, lengthen it only up to the operator's cap.
       ...(control?.ttlMs !== undefined ? { ttlMs: Math.min(control.ttlMs, this.config.cache.max_ttl_seconds * 1000) } : {}),
       ...(control?.maxAgeMs !== undefined ? { maxAgeMs: control.maxAgeMs } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      // The embedding call is the only use of a signal here: made only when the semantic cache may embed.
+      ...(this.config.cache.semantic.enabled && clientOf(options) ? { signal: clientOf(options)!.signal() } : {}),
     });
     rec.cache = found.status;
     this.metrics.cacheLookups.inc({ endpoint: rec.endpoint, result: found.status.replace("-", "_") });
@@ -726,6 +728,14 @@ export class Engine {
 function noteFinish(rec: RequestRecord, choices: ChatChunk["choices"] | undefined): void {
   if (!choices) return;
   for (const c of choices) if (c.finish_reason) (rec.finishReasons ??= []).push(c.finish_reason);
+}
+
+/** The caller's link: the server's, else one over a library caller's AbortSignal (made once per request). */
+function clientOf(options: CallOptions): ClientLink | undefined {
+  if (options.client) return options.client;
+  if (!options.signal) return undefined;
+  options.client = signalLink(options.signal);
+  return options.client;
 }
 
 function fromCache(rec: RequestRecord): boolean {

@@ -4,6 +4,7 @@
  */
 import type { Usage } from "../core/types.js";
 import type { CacheControl, CacheStatus } from "../cache/index.js";
+import type { ClientLink } from "./client-link.js";
 import { NOOP_SPAN, type GenAiRequestFields, type SpanHandle } from "../telemetry/tracing.js";
 import type { AttemptLogEntry, LogRow } from "../store/types.js";
 import type { BudgetSubject } from "./quotas/budgets.js";
@@ -16,6 +17,8 @@ export interface CallOptions {
   requestId?: string;
   /** Fires when the client goes away; the upstream call is cancelled. */
   signal?: AbortSignal;
+  /** The same, as the HTTP server passes it (cheaper than a signal); wins over `signal`. */
+  client?: ClientLink;
   /** Total time budget for this request (x-liaison-timeout-ms). */
   timeoutMs?: number;
   /** Tags kept with the log row (x-liaison-metadata). */

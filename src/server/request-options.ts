@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError } from "../core/errors.js";
 import { cacheMode } from "../cache/index.js";
 import type { CallOptions } from "../engine/request-record.js";
+import { CallbackLink } from "../engine/client-link.js";
 import type { BudgetSubject } from "../engine/quotas/budgets.js";
 import type { QuotaSubject } from "../engine/quotas/limits.js";
 import type { LimitFields } from "../store/keys/types.js";
@@ -19,7 +20,7 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptions {
-  const options: CallOptions = { requestId: req.id, signal: clientSignal(reply) };
+  const options: CallOptions = { requestId: req.id, client: clientLink(reply) };
   // The request log's key_id: the virtual key that made the call (null for the admin key).
   if (req.principal?.kind === "key") {
     const { key, team } = req.principal;
@@ -72,12 +73,12 @@ function subjectOf(id: string, r: LimitFields): QuotaSubject & BudgetSubject {
   };
 }
 
-/** Aborts when the client closes the connection before the response is complete. */
-function clientSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
+/** Aborted when the client closes the connection before the response is complete. */
+function clientLink(reply: FastifyReply): CallbackLink {
+  const link = new CallbackLink();
   const res = reply.raw;
   res.once("close", () => {
-    if (!res.writableFinished) controller.abort(new GatewayError("client_closed", "The client closed the request.", { retryable: false }));
+    if (!res.writableFinished) link.abort();
   });
-  return controller.signal;
+  return link;
 }
