@@ -99,8 +99,16 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async #json<T>(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<T> {
-    const res = await this.#send(endpoint, request, ctx);
-    const text = await readText(res, ctx, this.name);
+    const res = await this.#client.requestText({
+      url: this.#options.url(endpoint, request.model),
+      headers: this.#jsonHeaders,
+      body: JSON.stringify(request),
+      ctx,
+    });
+    const text = res.text;
+    if (res.status < 200 || res.status >= 300) {
+      throw upstreamStatusError(this.name, res.status, res.headers, parseOpenAIError(parseErrorBody(text)));
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
