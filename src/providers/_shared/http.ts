@@ -6,6 +6,7 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { GatewayError } from "../../core/errors.js";
 import type { CallContext } from "../types.js";
+import { PushBody } from "./push-body.js";
 
 export interface UpstreamResponse {
   status: number;
@@ -106,9 +107,66 @@ export class UpstreamClient {
     });
   }
 
+  /**
+   * A streamed response: resolves once status and headers are in; the body's
+   * network chunks then come through a PushBody (see there) rather than a
+   * request() body stream, for the same reason as requestText().
+   */
+  requestStream(req: UpstreamRequest): Promise<UpstreamStream> {
+    const { ctx } = req;
+    if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+    const headers = ctx.headers ? { ...req.headers, ...ctx.headers } : req.headers;
+    const provider = this.#provider;
+    const body = new PushBody();
+    return new Promise<UpstreamStream>((resolve, reject) => {
+      let started = false;
+      const onAbort = () => body.controller?.abort(abortReason(ctx.signal));
+      const settle = () => ctx.signal.removeEventListener("abort", onAbort);
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      this.#agent.dispatch({
+        origin: originOf(req.url),
+        path: pathOf(req.url),
+        method: req.method ?? "POST",
+        headers,
+        body: req.body ?? null,
+        headersTimeout: ctx.timeouts.firstByteMs,
+        bodyTimeout: ctx.timeouts.idleMs,
+      }, {
+        onRequestStart(c) {
+          body.controller = c;
+          if (ctx.signal.aborted) c.abort(abortReason(ctx.signal));
+        },
+        onResponseStart(_c, statusCode, h) {
+          if (statusCode < 200) return; // 1xx: the real answer follows
+          started = true;
+          resolve({ status: statusCode, headers: h as UpstreamStream["headers"], body });
+        },
+        onResponseData(_c, chunk) {
+          body.push(chunk);
+        },
+        onResponseEnd() {
+          settle();
+          body.end();
+        },
+        onResponseError(_c, err) {
+          settle();
+          const e = transportError(err, ctx, provider);
+          if (started) body.fail(e);
+          else reject(e);
+        },
+      });
+    });
+  }
+
   close(): Promise<void> {
     return this.#agent.close();
   }
+}
+
+export interface UpstreamStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: PushBody;
 }
 
 export interface UpstreamText {

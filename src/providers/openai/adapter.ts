@@ -9,7 +9,7 @@ import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
   CompletionResponse, EmbeddingRequest, EmbeddingResponse,
 } from "../../core/types.js";
-import { UpstreamClient, readText, type UpstreamResponse } from "../_shared/http.js";
+import { UpstreamClient, type UpstreamStream } from "../_shared/http.js";
 import { parseErrorBody, upstreamStatusError } from "../_shared/upstream-error.js";
 import type { CallContext, Capabilities, ProviderAdapter } from "../types.js";
 import { parseOpenAIError } from "./errors.js";
@@ -58,6 +58,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   readonly #options: OpenAICompatibleOptions;
   readonly #client: UpstreamClient;
   readonly #jsonHeaders: Record<string, string>;
+  readonly #streamHeaders: Record<string, string>;
 
   constructor(options: OpenAICompatibleOptions) {
     this.name = options.name;
@@ -66,6 +67,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     this.#options = options;
     this.#client = new UpstreamClient(options.name, { connectTimeoutMs: options.connectTimeoutMs });
     this.#jsonHeaders = { "content-type": "application/json", accept: "application/json", ...options.headers };
+    this.#streamHeaders = { ...this.#jsonHeaders, accept: "text/event-stream" };
   }
 
   models(): string[] {
@@ -77,7 +79,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async chatStream(request: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatChunk>> {
-    const res = await this.#send("chat/completions", withoutGatewayFields(request), ctx);
+    const res = await this.#stream("chat/completions", withoutGatewayFields(request), ctx);
     return openAIStream<ChatChunk>(res, ctx, this.name);
   }
 
@@ -86,7 +88,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   async completionsStream(request: CompletionRequest, ctx: CallContext): Promise<AsyncIterable<CompletionChunk>> {
-    const res = await this.#send("completions", request, ctx);
+    const res = await this.#stream("completions", request, ctx);
     return openAIStream<CompletionChunk>(res, ctx, this.name);
   }
 
@@ -123,17 +125,18 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return body as T;
   }
 
-  /** Sends the request as-is (unknown parameters pass through) and maps a non-2xx answer to an error. */
-  async #send(endpoint: OpenAIEndpoint, request: { model: string; stream?: boolean }, ctx: CallContext): Promise<UpstreamResponse> {
-    const headers = request.stream ? { ...this.#jsonHeaders, accept: "text/event-stream" } : this.#jsonHeaders;
-    const res = await this.#client.request({
+  /** A streamed call: the request as-is; a non-2xx answer becomes an error before any chunk. */
+  async #stream(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<UpstreamStream> {
+    const res = await this.#client.requestStream({
       url: this.#options.url(endpoint, request.model),
-      headers,
+      headers: this.#streamHeaders,
       body: JSON.stringify(request),
       ctx,
     });
     if (res.status >= 200 && res.status < 300) return res;
-    const text = await readText(res, ctx, this.name).catch(() => "");
+    const text = await res.body.text().catch(() => "");
     throw upstreamStatusError(this.name, res.status, res.headers, parseOpenAIError(parseErrorBody(text)));
   }
+
+
 }

@@ -7,7 +7,7 @@
 import { GatewayError } from "../../core/errors.js";
 import { rawJson } from "../../core/types.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
-import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { transportError, type UpstreamStream } from "../_shared/http.js";
 import type { CallContext } from "../types.js";
 import { parseOpenAIError } from "./errors.js";
 
@@ -31,15 +31,14 @@ function toPart(ev: SSEEvent, provider: string): StreamPart | "done" | undefined
   return part;
 }
 
-export async function* openAIStream<T>(res: UpstreamResponse, ctx: CallContext, provider: string): AsyncGenerator<T> {
+export async function* openAIStream<T>(res: UpstreamStream, ctx: CallContext, provider: string): AsyncGenerator<T> {
   const decoder = new SSEDecoder();
+  const body = res.body;
   let finished = false;
   let done = false;
   try {
-    // destroyOnReturn: false: leaving the loop at [DONE] must not destroy the
-    // body (and with it the keep-alive connection); the rest is drained below.
-    for await (const bytes of res.body.iterator({ destroyOnReturn: false })) {
-      for (const ev of decoder.push(bytes as Buffer)) {
+    for (let r = await body.next(); !r.done; r = await body.next()) {
+      for (const ev of decoder.push(r.value)) {
         const part = toPart(ev, provider);
         if (part === "done") { done = true; return; }
         if (part === undefined) continue;
@@ -55,14 +54,11 @@ export async function* openAIStream<T>(res: UpstreamResponse, ctx: CallContext, 
   } catch (err) {
     throw transportError(err, ctx, provider);
   } finally {
-    // A clean end lets the connection go back to the pool; anything else
-    // (error, consumer left early) closes it so nothing keeps reading.
-    if (done) res.body.resume();
-    else if (!res.body.destroyed) {
-      // Destroying an unfinished body emits an abort error nobody else listens for.
-      res.body.on("error", () => undefined);
-      res.body.destroy();
-    }
+    // A clean end lets the connection go back to the pool (the rest of the
+    // body is dropped as it arrives); anything else (error, consumer left
+    // early) closes it so nothing keeps reading.
+    if (done) body.discard();
+    else body.destroy();
   }
   // Some compatible servers omit [DONE]; a finish_reason is proof enough of a clean end.
   if (!finished) {
