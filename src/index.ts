@@ -10,6 +10,7 @@ import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionRequest, CompletionResponse, EmbeddingRequest, EmbeddingResponse, ModelInfo,
 } from "./core/types.js";
 import { Engine, type EngineDeps } from "./engine/gateway.js";
+import { plain } from "./core/lazy-chunk.js";
 import type { CallOptions } from "./engine/request-record.js";
 
 export interface Gateway {
@@ -42,7 +43,8 @@ export function createGateway(config: ConfigInput | Config, deps: EngineDeps = {
       return {
         async *[Symbol.asyncIterator]() {
           const { stream } = await (await ready).chatStream({ ...request, stream: true }, options);
-          yield* stream;
+          // Chunks the gateway left unparsed (LazyChunk) become plain objects here.
+          for await (const chunk of stream) yield plain(chunk);
         },
       };
     },

@@ -78,11 +78,19 @@ export function estimateCompletionUsage(prompt: CompletionRequest["prompt"], tex
  */
 export class StreamUsageEstimator {
   readonly #choices = new Map<number, { content: string; reasoning: string; refusal: string; calls: { function: { name: string; arguments: string } }[] }>();
+  /** Chunks not looked at yet: read only if the stream ends without reporting usage. */
+  #pending: ChatChunk[] = [];
   /** The usage the upstream reported, when it did. */
   reported: Usage | undefined;
 
   add(chunk: ChatChunk): void {
     if (chunk.usage) this.reported = chunk.usage;
+    // Most streams report usage at the end: their chunks are never read (nor, if unparsed, parsed).
+    if (!this.reported) this.#pending.push(chunk);
+    else this.#pending.length = 0;
+  }
+
+  #read(chunk: ChatChunk): void {
     for (const c of chunk.choices ?? []) {
       let s = this.#choices.get(c.index);
       if (!s) {
@@ -104,6 +112,8 @@ export class StreamUsageEstimator {
   /** The reported usage, or an estimate from the request and what was streamed. */
   usage(request: Pick<ChatRequest, "messages" | "tools">, model: string): Usage | EstimatedUsage {
     if (this.reported) return this.reported;
+    for (const chunk of this.#pending) this.#read(chunk);
+    this.#pending = [];
     const choices = [...this.#choices.values()].map((s) => ({
       content: s.content,
       reasoning: s.reasoning,

@@ -3,6 +3,7 @@
  * (and, later, the cache). Tool-call argument fragments are joined per index.
  */
 import type { ChatChunk, ChatResponse, FinishReason, ToolCall, Usage } from "../core/types.js";
+import { LazyChunk } from "../core/lazy-chunk.js";
 
 interface ChoiceState {
   content: string;
@@ -26,6 +27,8 @@ export class StreamAccumulator {
   }
 
   add(chunk: ChatChunk): void {
+    // An unparsed content chunk has no usage and no finish reason: only the text, which is not kept.
+    if (!this.#keepText && chunk instanceof LazyChunk) return;
     if (!this.id) {
       this.id = chunk.id;
       this.model = chunk.model;

@@ -8,7 +8,7 @@
 import type { ServerResponse } from "node:http";
 import { once } from "node:events";
 import { toGatewayError, type GatewayError } from "../core/errors.js";
-import { rawJson } from "../core/types.js";
+import { rawText } from "../core/lazy-chunk.js";
 import { sseErrorEvent } from "./error-response.js";
 
 /** Past this many buffered characters a batch is written at once. */
@@ -25,7 +25,7 @@ export interface SSEFormat<T> {
 
 /** OpenAI's framing: `data: <chunk>` per chunk, `data: [DONE]` at the end, an error object on failure. */
 export const openAIFormat: SSEFormat<object> = {
-  render: (value) => `data: ${rawJson.get(value) ?? JSON.stringify(value)}\n\n`,
+  render: (value) => `data: ${rawText(value) ?? JSON.stringify(value)}\n\n`,
   done: () => "data: [DONE]\n\n",
   error: (err) => sseErrorEvent(err),
 };

@@ -6,6 +6,7 @@
  */
 import { GatewayError } from "../../core/errors.js";
 import { rawJson } from "../../core/types.js";
+import { LazyChunk } from "../../core/lazy-chunk.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import { transportError, type UpstreamStream } from "../_shared/http.js";
 import type { CallContext } from "../types.js";
@@ -13,10 +14,20 @@ import { parseOpenAIError } from "./errors.js";
 
 interface StreamPart { choices?: { finish_reason?: string | null }[]; error?: unknown }
 
-/** One SSE event → a chunk, or "done" at [DONE], or undefined for an empty keep-alive event. */
-function toPart(ev: SSEEvent, provider: string): StreamPart | "done" | undefined {
-  if (ev.data === "[DONE]") return "done";
-  if (ev.data === "") return undefined;
+/** Text that may hold a usage object, a finish reason or an error: such chunks are parsed at once. */
+const NOTABLE = /"(?:usage"\s*:\s*\{|finish_reason"\s*:\s*"|error"\s*:)/;
+
+/**
+ * One SSE event → a chunk, or "done" at [DONE], or undefined for an empty
+ * keep-alive event. A plain content chunk stays text (LazyChunk): see there.
+ */
+function toPart(ev: SSEEvent, provider: string): StreamPart | LazyChunk | "done" | undefined {
+  const data = ev.data;
+  if (data === "[DONE]") return "done";
+  if (data === "") return undefined;
+  if (ev.event === undefined && data.charCodeAt(0) === 123 /* { */ && data.charCodeAt(data.length - 1) === 125 /* } */ && !NOTABLE.test(data)) {
+    return new LazyChunk(data);
+  }
   let part: StreamPart;
   try {
     part = JSON.parse(ev.data) as StreamPart;
@@ -42,7 +53,7 @@ export async function* openAIStream<T>(res: UpstreamStream, ctx: CallContext, pr
         const part = toPart(ev, provider);
         if (part === "done") { done = true; return; }
         if (part === undefined) continue;
-        if (part.choices?.some((c) => c.finish_reason)) finished = true;
+        if (!(part instanceof LazyChunk) && part.choices?.some((c) => c.finish_reason)) finished = true;
         yield part as T;
       }
     }
