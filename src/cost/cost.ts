@@ -116,6 +116,13 @@ export function costOf(usage: UsageLike | null | undefined, model: string, catal
   return { ...split, ...priceSplit(split, price), price };
 }
 
+/** Just the USD of costOf(), without building the breakdown (the engine prices every request). */
+export function usdOf(usage: UsageLike | null | undefined, model: string, catalogue: PriceCatalogue, provider?: string): number | undefined {
+  if (!usage) return undefined;
+  const price = catalogue.lookup(model, provider);
+  return price ? priceSplit(splitUsage(usage), price).usd : undefined;
+}
+
 /**
  * The x-liaison-cost-usd header value: plain decimal, never exponent form
  * (String(8.75e-7) is "8.75e-7", which header parsers reject as a price).

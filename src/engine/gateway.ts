@@ -30,7 +30,7 @@ import { Router, type Route } from "./router.js";
 import { checkOperation, contentRefusal, preparedChat, type Operation } from "./target-checks.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
 import { signalLink, type ClientLink } from "./client-link.js";
-import { costOf, countRequestTokens, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
+import { countRequestTokens, usdOf, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
 import { Redactor } from "../privacy/redactor.js";
@@ -543,7 +543,7 @@ export class Engine {
     if (!subjects?.length) return undefined;
     for (const s of subjects) if (!modelAllowed(s.limits, rec.model ?? "")) throw modelNotAllowedError(s.id, rec.model ?? "");
     const priced = this.router.resolve(rec.model ?? "").targets[0];
-    const estimateUsd = priced ? costOf({ prompt_tokens: estimatedTokens, completion_tokens: 0, total_tokens: estimatedTokens }, priced.model, this.#catalogue, priced.provider.name)?.usd ?? 0 : 0;
+    const estimateUsd = priced ? usdOf({ prompt_tokens: estimatedTokens, completion_tokens: 0, total_tokens: estimatedTokens }, priced.model, this.#catalogue, priced.provider.name) ?? 0 : 0;
     const budget = await this.quotas.budgets.check(subjects, estimateUsd);
     if (!budget.ok) throw budgetError(budget);
     const admission = await this.quotas.gate.admit(subjects, estimatedTokens);
@@ -656,7 +656,7 @@ export class Engine {
     if (rec.finished) return;
     rec.finished = true;
     if (rec.usage && rec.upstreamModel) {
-      rec.costUsd = costOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined)?.usd ?? null;
+      rec.costUsd = usdOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined) ?? null;
       // Only names an upstream answered to reach these labels: an upstream refuses a made-up model before it bills usage.
       const usage = this.metrics.usageChild.get(rec.provider ?? "", rec.upstreamModel);
       usage.prompt.inc(rec.usage.prompt_tokens ?? 0);
@@ -667,7 +667,7 @@ export class Engine {
     // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
     this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
     this.metrics.durationChild.get(rec.endpoint).observe(seconds);
-    if (rec.ttftMs !== null) this.metrics.ttft.observe({ endpoint: rec.endpoint }, rec.ttftMs / 1000);
+    if (rec.ttftMs !== null) this.metrics.ttftChild.get(rec.endpoint).observe(rec.ttftMs / 1000);
     if (rec.span !== NOOP_SPAN) this.#endSpans(rec, status);
     this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies, this.#redact));
   }

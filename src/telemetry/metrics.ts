@@ -45,6 +45,7 @@ export class Metrics {
   readonly attempts: Counter<"provider" | "outcome">;
   readonly requestChild: LabelCache<{ inc(n?: number): void }>;
   readonly durationChild: LabelCache<{ observe(v: number): void }>;
+  readonly ttftChild: LabelCache<{ observe(v: number): void }>;
   readonly retries: Counter<"kind">;
   readonly circuitState: Gauge<"target">;
   readonly tokens: Counter<"direction" | "provider" | "model">;
@@ -172,6 +173,8 @@ export class Metrics {
     const duration = this.duration;
     this.requestChild = new LabelCache((endpoint, model, provider, status) => requests.labels(endpoint!, model!, provider!, status!));
     this.durationChild = new LabelCache((endpoint) => duration.labels(endpoint!));
+    const ttft = this.ttft;
+    this.ttftChild = new LabelCache((endpoint) => ttft.labels(endpoint!));
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
   }
 }
