@@ -7,7 +7,7 @@
  */
 import { GatewayError } from "../../core/errors.js";
 import type { ChatMessage, ContentPart, ToolCall } from "../../core/types.js";
-import { SKIP_SIGNATURE, thoughtSignatureOf } from "./tool-call-ids.js";
+import { SKIP_SIGNATURE, thoughtSignatureOf, upstreamCallId } from "./tool-call-ids.js";
 import type { GeminiContent, GeminiPart } from "./wire-types.js";
 
 export interface GeminiConversation {
@@ -104,11 +104,12 @@ function functionCallPart(call: ToolCall, param: string): GeminiPart {
   if (typeof args !== "object" || args === null || Array.isArray(args)) {
     throw invalid(`The arguments of tool call '${call.id}' must be a JSON object for Gemini.`, `${param}.function.arguments`);
   }
-  return { functionCall: { name: call.function.name, args: args as Record<string, unknown> } };
+  const id = upstreamCallId(call.id);
+  return { functionCall: { ...(id ? { id } : {}), name: call.function.name, args: args as Record<string, unknown> } };
 }
 
 /** A tool result: a JSON object is sent as the response itself, anything else as `{result: text}`. */
-function functionResponsePart(name: string, content: ChatMessage["content"]): GeminiPart {
+function functionResponsePart(name: string, content: ChatMessage["content"], callId?: string): GeminiPart {
   const text = textOf(content);
   let parsed: unknown;
   try {
@@ -117,7 +118,8 @@ function functionResponsePart(name: string, content: ChatMessage["content"]): Ge
     parsed = undefined;
   }
   const response = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { result: text };
-  return { functionResponse: { name, response } };
+  const id = callId === undefined ? undefined : upstreamCallId(callId);
+  return { functionResponse: { ...(id ? { id } : {}), name, response } };
 }
 
 /**
@@ -166,7 +168,7 @@ export function toConversation(messages: readonly ChatMessage[], signatures: boo
         if (name === undefined) {
           throw invalid(`The tool message's tool_call_id '${id}' matches no earlier assistant tool call, and Gemini needs the function's name.`, `${param}.tool_call_id`);
         }
-        return push("user", [functionResponsePart(name, message.content)]);
+        return push("user", [functionResponsePart(name, message.content, id)]);
       }
       case "function":
         // The legacy function-calling message names its function itself.

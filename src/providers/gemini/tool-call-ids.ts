@@ -36,6 +36,22 @@ export function toolCallId(upstreamId: string | undefined, signature: string | u
   return signature ? `${base}${SEPARATOR}${toBase64Url(signature)}` : base;
 }
 
+// What newId("call") makes: the gateway's own ids, which Gemini never issued.
+const GATEWAY_ID = /^call_[0-9a-f]{24}$/;
+
+/**
+ * The FunctionCall.id to send back for a tool call: Gemini asks for its own
+ * ids on the replayed call and on the matching functionResponse, so that
+ * several calls of one function are told apart. Ids the gateway made are not
+ * sent (Gemini never saw them); ids from elsewhere are sent as they are, the
+ * same on the call and on its response.
+ */
+export function upstreamCallId(id: string): string | undefined {
+  const at = id.indexOf(SEPARATOR);
+  const base = at === -1 ? id : id.slice(0, at);
+  return base === "" || GATEWAY_ID.test(base) ? undefined : base;
+}
+
 /** The signature carried by a tool call, from its id or from Google's extra_content field. */
 export function thoughtSignatureOf(call: { id: string; [extra: string]: unknown }): string | undefined {
   const at = call.id.indexOf(SEPARATOR);

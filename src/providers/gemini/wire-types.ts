@@ -8,7 +8,7 @@
 export interface GeminiBlob { mimeType: string; data: string }
 export interface GeminiFileData { mimeType?: string; fileUri: string }
 export interface GeminiFunctionCall { id?: string; name: string; args?: Record<string, unknown> }
-export interface GeminiFunctionResponse { name: string; response: Record<string, unknown> }
+export interface GeminiFunctionResponse { id?: string; name: string; response: Record<string, unknown> }
 
 /** Part: one of the `data` oneof, plus the thought flags. */
 export interface GeminiPart {
