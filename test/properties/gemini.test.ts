@@ -90,7 +90,7 @@ function expectedRequired(parameters: Record<string, unknown> | undefined): stri
 }
 
 /**
- * Schemas that hit the json-schema.ts bugs pinned by the `it.fails` below: a
+ * Schemas that hit the json-schema.ts prototype cases tested on their own below: a
  * property named `__proto__`, or a dangling `required` name that
  * Object.prototype happens to have. The main property skips them.
  */
@@ -263,15 +263,8 @@ describe("Gemini: GenerateContentResponse → canonical", () => {
     }));
   });
 
-  // BUG (src/providers/gemini/contents.ts functionCallPart/functionResponsePart): a Gemini-issued
-  // FunctionCall.id becomes the canonical tool call id (response.ts keeps it), but the next request
-  // sends neither functionCall.id nor functionResponse.id, although content.proto asks the client to
-  // "return the response with the matching id". Results are then matched by name and order only, so
-  // two calls of one function answered out of order get swapped. Repro: a response part
-  // {functionCall:{id:"call_A",name:"f",args:{}}} → tool call id "call_A" → request with that
-  // assistant message and {role:"tool",tool_call_id:"call_A",content:"ok"} → wire parts
-  // {functionCall:{name:"f",args:{}}} and {functionResponse:{name:"f",response:{result:"ok"}}};
-  // expected both to carry id "call_A".
+  // Was a bug: Gemini-issued FunctionCall ids were kept as tool call ids but not sent back, so
+  // results were matched by name and order only. content.proto asks for the matching id.
   it("sends a Gemini-issued call id back on the functionCall and on its functionResponse", () => {
     const withIds = answerArb.filter((a) => a.calls.length > 0);
     check(fc.property(withIds, (answer) => {

@@ -86,10 +86,16 @@ const toolCall = z.object({
   function: z.object({
     name: z.string(),
     // An object per the docs; a string is tolerated rather than failing a whole answer.
-    arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).nullish(),
+    // Checked, not rebuilt: z.record() would copy it and drop a "__proto__" key, and the
+    // arguments are only serialized again (JSON.parse made them own data properties).
+    arguments: z.union([z.custom<Record<string, unknown>>(isPlainObject, "expected a JSON object"), z.string()]).nullish(),
   }),
 });
 export type OllamaWireToolCall = z.infer<typeof toolCall>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 const message = z.object({
   content: z.string().nullish(),
