@@ -213,3 +213,18 @@ describe("formatUsd", () => {
     expect(formatUsd(12)).toBe("12");
   });
 });
+
+describe("Bedrock cache writes", () => {
+  it("are billed at the cache-write price, whether reported beside inputTokens or inside it", () => {
+    // AWS's own example shape: cache counts beside inputTokens, totalTokens = all of them.
+    const beside = bedrockUsage({ inputTokens: 25, cacheReadInputTokens: 0, cacheWriteInputTokens: 1121, outputTokens: 200, totalTokens: 1346 });
+    // The same request with the cache counts inside inputTokens.
+    const inside = bedrockUsage({ inputTokens: 1146, cacheReadInputTokens: 0, cacheWriteInputTokens: 1121, outputTokens: 200, totalTokens: 1346 });
+    for (const usage of [beside, inside]) {
+      expect(usage).toMatchObject({ prompt_tokens: 1146, input_tokens: 25, cache_creation_input_tokens: 1121 });
+      const c = costOf(usage, "anthropic.claude-3-5-sonnet-20241022-v2:0", catalogue)!;
+      // 25 × 3.00 + 1121 × 3.75 (1.25× input) + 200 × 15.00
+      expect(c.usd).toBeCloseTo(usd(75 + 4203.75 + 3000), 12);
+    }
+  });
+});

@@ -26,14 +26,33 @@ export function finishReasonOf(stopReason: string, hasToolCalls: boolean): Finis
   }
 }
 
+/**
+ * Converse reports cache reads and writes beside inputTokens (AWS's examples:
+ * totalTokens = input + output + cacheRead + cacheWrite), though some
+ * responses count them inside it (totalTokens = input + output); totalTokens
+ * tells which. prompt_tokens is the whole prompt, OpenAI's way, and the raw
+ * counters stay on the usage so cost bills cache writes at their own price
+ * and reads at theirs.
+ */
 export function usageOf(usage: TokenUsage): Usage {
-  const prompt = usage.inputTokens ?? 0;
+  const input = usage.inputTokens ?? 0;
   const completion = usage.outputTokens ?? 0;
+  const read = usage.cacheReadInputTokens ?? 0;
+  const write = usage.cacheWriteInputTokens ?? 0;
+  if (usage.cacheReadInputTokens === undefined && usage.cacheWriteInputTokens === undefined) {
+    return { prompt_tokens: input, completion_tokens: completion, total_tokens: usage.totalTokens ?? input + completion };
+  }
+  const inside = usage.totalTokens !== undefined && read + write > 0 && usage.totalTokens === input + completion && input >= read + write;
+  const fresh = inside ? input - read - write : input;
+  const prompt = fresh + read + write;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: usage.totalTokens ?? prompt + completion,
-    ...(usage.cacheReadInputTokens !== undefined ? { prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens } } : {}),
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: read },
+    input_tokens: fresh,
+    cache_read_input_tokens: read,
+    cache_creation_input_tokens: write,
   };
 }
 
