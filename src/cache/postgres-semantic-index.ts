@@ -132,16 +132,10 @@ export class PostgresSemanticIndex implements SemanticIndex {
   }
 
   async search(scope: string, vector: Float32Array, threshold: number): Promise<SemanticMatch | undefined> {
-    const query = unit(vector);
-    if (!query) return undefined;
-    try {
+    return this.#mirror.search(scope, vector, threshold, this.#now, async () => {
       await this.#init();
       await this.#sync(scope);
-    } catch (err) {
-      this.#onError(err, "semantic-search");
-      return undefined;
-    }
-    return this.#mirror.best(scope, query, threshold, this.#now());
+    }, this.#onError);
   }
 
   async #sync(scope: string): Promise<void> {

@@ -97,15 +97,7 @@ export class RedisSemanticIndex implements SemanticIndex {
   }
 
   async search(scope: string, vector: Float32Array, threshold: number): Promise<SemanticMatch | undefined> {
-    const query = unit(vector);
-    if (!query) return undefined;
-    try {
-      await this.#sync(scope);
-    } catch (err) {
-      this.#onError(err, "semantic-search");
-      return undefined;
-    }
-    return this.#mirror.best(scope, query, threshold, this.#now());
+    return this.#mirror.search(scope, vector, threshold, this.#now, () => this.#sync(scope), this.#onError);
   }
 
   async #sync(scope: string): Promise<void> {

@@ -9,7 +9,9 @@
  * shared index evicted may linger here until this copy evicts them itself;
  * a match on one finds no exact entry behind it and is a plain miss.
  */
+import type { CacheErrorHook } from "./exact-store.js";
 import type { SemanticMatch } from "./semantic-index.js";
+import { unit } from "./vectors.js";
 import { ScopeVectors, type VectorEntry } from "./scope-vectors.js";
 
 export interface MirroredScope<C> {
@@ -74,6 +76,23 @@ export class VectorMirror<C> {
     const found = s.vectors.best(query, threshold, now);
     this.#total -= before - s.vectors.size;
     return found;
+  }
+
+  /**
+   * A shared index's search: bring the scope up to date (`sync`, one round
+   * trip), then scan it here. Any failure is reported and is no match.
+   */
+  async search(scope: string, vector: Float32Array, threshold: number, now: () => number,
+    sync: () => Promise<void>, onError: CacheErrorHook): Promise<SemanticMatch | undefined> {
+    const query = unit(vector);
+    if (!query) return undefined;
+    try {
+      await sync();
+    } catch (err) {
+      onError(err, "semantic-search");
+      return undefined;
+    }
+    return this.best(scope, query, threshold, now());
   }
 
   clear(): void {

@@ -453,12 +453,13 @@ export class Engine {
     const route = this.router.resolve(rec.model ?? "");
     const retry = route.model?.retry ? { ...this.config.routing.retry, ...route.model.retry } : this.config.routing.retry;
     const maxTokens = (request as { max_tokens?: unknown; max_completion_tokens?: unknown });
+    const client = clientOf(options);
     const outTokens = typeof maxTokens.max_completion_tokens === "number" ? maxTokens.max_completion_tokens : typeof maxTokens.max_tokens === "number" ? maxTokens.max_tokens : 0;
     return {
       rec,
       cls: classify(request, stream),
       estimatedTokens: promptTokens(request, rec, route) + outTokens,
-      ...(clientOf(options) ? { client: clientOf(options)! } : {}),
+      ...(client ? { client } : {}),
       timeoutMs: options.timeoutMs,
       retry,
       check: (target) => {
@@ -508,6 +509,7 @@ export class Engine {
   /** The cache's verdict for a chat request, in this caller's namespace, under the route's name (after aliases). */
   async #cacheLookup(rec: RequestRecord, request: ChatRequest, options: CallOptions): Promise<CacheLookup> {
     const control = options.cache;
+    const client = clientOf(options);
     const found = await this.cache!.lookup(request, {
       model: this.router.resolve(rec.model ?? "").name,
       namespace: cacheNamespace({ shared: this.config.cache.shared, teamId: options.teamId ?? null, keyId: options.keyId ?? null }),
@@ -516,7 +518,7 @@ export class Engine {
       ...(control?.ttlMs !== undefined ? { ttlMs: Math.min(control.ttlMs, this.config.cache.max_ttl_seconds * 1000) } : {}),
       ...(control?.maxAgeMs !== undefined ? { maxAgeMs: control.maxAgeMs } : {}),
       // The embedding call is the only use of a signal here: made only when the semantic cache may embed.
-      ...(this.config.cache.semantic.enabled && clientOf(options) ? { signal: clientOf(options)!.signal() } : {}),
+      ...(this.config.cache.semantic.enabled && client ? { signal: client.signal() } : {}),
     });
     rec.cache = found.status;
     this.metrics.cacheLookups.inc({ endpoint: rec.endpoint, result: found.status.replace("-", "_") });

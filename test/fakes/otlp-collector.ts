@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { readBody } from "./read-body.js";
+import { readBody, waitForItems } from "./collector-kit.js";
 
 export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 export const STATUS_CODE = { UNSET: 0, OK: 1, ERROR: 2 } as const;
@@ -171,20 +171,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       failStatus = status;
     },
     waitForSpans(count, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (spans.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(spans);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`expected ${count} spans, got ${spans.length}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waitForItems(waiters, () => spans, count, timeoutMs, "spans");
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -6,7 +6,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { readBody } from "./read-body.js";
+import { readBody, waitForItems } from "./collector-kit.js";
 
 export interface EnvelopeItem {
   header: { type: string; length?: number; [k: string]: unknown };
@@ -98,20 +98,7 @@ export async function startSentryIngest(): Promise<SentryIngest> {
     envelopes,
     events,
     waitForEvents(count, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (events().length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(events());
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`expected ${count} Sentry events, got ${events().length}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waitForItems(waiters, events, count, timeoutMs, "Sentry events");
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -100,6 +100,6 @@ export class PushBody implements AsyncIterableIterator<Buffer> {
   async text(): Promise<string> {
     const chunks: Buffer[] = [];
     for (let r = await this.next(); !r.done; r = await this.next()) chunks.push(r.value);
-    return Buffer.concat(chunks).toString("utf8");
+    return chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
   }
 }
