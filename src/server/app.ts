@@ -1,40 +1,45 @@
 /**
- * The HTTP app: fastify with the OpenAI routes, ops routes, the admin log API
- * and one error handler. Fastify's own request logging is off: a log line per
+ * The HTTP app: the engine lane (the model calls, ./engine-lane.ts) in front
+ * of fastify, which serves ops routes, /v1/models, the admin API and one
+ * error handler. Fastify's own request logging is off: a log line per
  * request on the hot path costs more than the rest of the gateway.
  */
+import { createServer } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { GatewayError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Engine } from "../engine/gateway.js";
-import type { Endpoint } from "../engine/request-record.js";
 import type { Principal } from "../keys/principal.js";
 import { can, readScope, roleOf } from "../keys/roles.js";
 import { presentedKey } from "./auth.js";
-import { errorBody, normalizeError } from "./error-response.js";
+import { createEngineLane, type LaneState } from "./engine-lane.js";
+import { errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
 import { forbidden, principalOf, registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
 import { registerAdminTeamRoutes } from "./routes/admin-teams.js";
 import { registerAdminUsageRoutes } from "./routes/admin-usage.js";
-import { ANTHROPIC_ROUTE, anthropicErrorBody, registerAnthropicRoutes } from "./routes/anthropic.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 
-declare module "fastify" {
-  interface FastifyRequest {
-    /** Set once the engine has the request: from then on the engine records its outcome. */
-    engaged: boolean;
-  }
-}
+export type AppState = LaneState;
 
-const ENGINE_ENDPOINTS = new Set<string>(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", ANTHROPIC_ROUTE]);
-
-export interface AppState { shuttingDown: boolean }
+/** Fastify's defaults for the server it would have made itself. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export function buildApp(engine: Engine, state: AppState = { shuttingDown: false }): FastifyInstance {
   const config = engine.config;
+  const lane = createEngineLane(engine, state);
   const app = Fastify({
+    // The lane takes the model calls; fastify's handler gets everything else.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!lane(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = 0;
+      return server;
+    },
     logger: false,
     bodyLimit: Math.floor(config.server.body_limit_mb * 1024 * 1024),
     genReqId: () => newId("req"),
@@ -43,7 +48,6 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false } },
   });
-  app.decorateRequest("engaged", false);
   app.decorateRequest("principal", undefined);
   // JSON only: a text/plain body would otherwise reach the handlers as a string.
   app.removeContentTypeParser("text/plain");
@@ -75,14 +79,11 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   app.setErrorHandler((err, req, reply) => {
     const e = normalizeError(err, config.server.body_limit_mb);
-    // The engine logs and reports its own unexpected errors; these are the server's.
-    if (e.code === "internal_error" && !req.engaged) {
+    if (e.code === "internal_error") {
       engine.logger.error({ err, url: req.url, requestId: req.id }, "unexpected error");
       engine.errors.capture(err, { requestId: req.id, route: req.routeOptions.url ?? "", code: e.code });
     }
-    const path = req.routeOptions.url ?? req.url;
-    if (!req.engaged && ENGINE_ENDPOINTS.has(path)) engine.recordRejected(path as Endpoint, e.status, e.clientCode ?? e.code, req.id);
-    return sendError(reply, e, path === ANTHROPIC_ROUTE ? anthropicErrorBody(e, req.id) : errorBody(e));
+    return sendError(reply, e);
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -93,7 +94,6 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   registerOpsRoutes(app, engine, state);
   registerOpenAIRoutes(app, engine);
-  registerAnthropicRoutes(app, engine);
   registerAdminLogRoutes(app, engine);
   registerAdminProviderRoutes(app, engine);
   if (engine.keyAdmin) {
@@ -117,13 +117,5 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 }
 
 function sendError(reply: FastifyReply, e: GatewayError, body = errorBody(e)): FastifyReply {
-  if (e.retryAfter !== undefined) reply.header("retry-after", String(Math.ceil(e.retryAfter)));
-  // Limit refusals carry OpenAI's x-ratelimit-* headers.
-  const extra = (e as { headers?: Record<string, string> }).headers;
-  if (extra) reply.headers(extra);
-  if (e.route) {
-    // Errors say where they came from too: the last target tried and how many attempts were made.
-    reply.header("x-liaison-provider", e.route.provider).header("x-liaison-model", e.route.upstreamModel).header("x-liaison-attempts", String(e.route.attempts));
-  }
-  return reply.code(e.status).type("application/json").send(body);
+  return reply.headers(errorHeaders(e)).code(e.status).type("application/json").send(body);
 }

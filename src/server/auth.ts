@@ -1,12 +1,18 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyRequest } from "fastify";
 import { GatewayError } from "../core/errors.js";
 
 /** The caller's key from `Authorization: Bearer …` or `x-api-key` (Anthropic clients). */
 export function presentedKey(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization;
+  return bearerKey(req.headers);
+}
+
+/** The same, from a request's headers. */
+export function bearerKey(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
   if (typeof auth === "string" && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") return auth.slice(7).trim();
-  const x = req.headers["x-api-key"];
+  const x = headers["x-api-key"];
   return typeof x === "string" && x ? x : undefined;
 }
 

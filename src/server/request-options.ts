@@ -2,7 +2,7 @@
  * Gateway request headers (DESIGN.md §2) → engine call options, validated:
  * a malformed header is the client's mistake and gets a 400 that says so.
  */
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { GatewayError } from "../core/errors.js";
 import { cacheMode } from "../cache/index.js";
 import type { CallOptions } from "../engine/request-record.js";
@@ -10,32 +10,42 @@ import { CallbackLink } from "../engine/client-link.js";
 import type { BudgetSubject } from "../engine/quotas/budgets.js";
 import type { QuotaSubject } from "../engine/quotas/limits.js";
 import type { LimitFields } from "../store/keys/types.js";
+import type { Principal } from "../keys/principal.js";
 
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 const MAX_METADATA_BYTES = 8 * 1024;
 
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptions {
-  const options: CallOptions = { requestId: req.id, client: clientLink(reply) };
+/** What the engine needs of one HTTP request. */
+export interface CallSource {
+  id: string;
+  principal: Principal;
+  req: { headers: IncomingHttpHeaders };
+  res: ServerResponse;
+}
+
+export function callOptions(call: CallSource): CallOptions {
+  const options: CallOptions = { requestId: call.id, client: clientLink(call.res) };
+  const principal = call.principal;
   // The request log's key_id: the virtual key that made the call (null for the admin key).
-  if (req.principal?.kind === "key") {
-    const { key, team } = req.principal;
+  if (principal.kind === "key") {
+    const { key, team } = principal;
     options.keyId = key.id;
     options.teamId = key.team_id;
     // The key's own limits and budget, and its team's: a request counts against both.
     options.subjects = [subjectOf(`key:${key.id}`, key), ...(team ? [subjectOf(`team:${team.id}`, team)] : [])];
   }
   // W3C trace context: continued by the request's spans and passed upstream (a repeated header is ignored, as the spec says).
-  const traceparent = req.headers.traceparent;
+  const h = call.req.headers;
+  const traceparent = h.traceparent;
   if (typeof traceparent === "string") options.traceparent = traceparent;
-  const h = req.headers;
   // Parsed only when the client sent a control: most requests carry none.
   if (h["cache-control"] !== undefined || h["x-liaison-cache"] !== undefined || h["x-liaison-cache-ttl"] !== undefined) options.cache = cacheMode(h);
-  const timeout = header(req, "x-liaison-timeout-ms");
+  const timeout = header(h, "x-liaison-timeout-ms");
   if (timeout !== undefined) {
     const n = Number(timeout);
     if (!Number.isInteger(n) || n < 1 || n > MAX_TIMEOUT_MS) {
@@ -43,7 +53,7 @@ export function callOptions(req: FastifyRequest, reply: FastifyReply): CallOptio
     }
     options.timeoutMs = n;
   }
-  const metadata = header(req, "x-liaison-metadata");
+  const metadata = header(h, "x-liaison-metadata");
   if (metadata !== undefined) {
     let parsed: unknown;
     try {
@@ -74,9 +84,8 @@ function subjectOf(id: string, r: LimitFields): QuotaSubject & BudgetSubject {
 }
 
 /** Aborted when the client closes the connection before the response is complete. */
-function clientLink(reply: FastifyReply): CallbackLink {
+function clientLink(res: ServerResponse): CallbackLink {
   const link = new CallbackLink();
-  const res = reply.raw;
   res.once("close", () => {
     if (!res.writableFinished) link.abort();
   });

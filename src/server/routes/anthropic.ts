@@ -5,7 +5,6 @@
  * like any chat request, and the answer translated back — streams included,
  * with Anthropic's exact event sequence. Errors take Anthropic's shape.
  */
-import type { FastifyInstance } from "fastify";
 import type { GatewayError } from "../../core/errors.js";
 import type { ChatChunk } from "../../core/types.js";
 import type { Engine } from "../../engine/gateway.js";
@@ -16,7 +15,8 @@ import {
 } from "../../providers/anthropic/inbound/index.js";
 import { callOptions } from "../request-options.js";
 import type { SSEFormat } from "../sse.js";
-import { metaHeaders, sendStream } from "./openai.js";
+import type { LaneRoute } from "../engine-lane.js";
+import { writeJson, writeStream } from "./openai.js";
 
 export const ANTHROPIC_ROUTE = "/v1/messages";
 
@@ -35,22 +35,23 @@ function anthropicFormat(model: string): SSEFormat<ChatChunk> {
   };
 }
 
-export function registerAnthropicRoutes(app: FastifyInstance, engine: Engine): void {
-  app.post(ANTHROPIC_ROUTE, async (req, reply) => {
-    const options = { ...callOptions(req, reply), endpoint: ANTHROPIC_ROUTE } as const;
-    const request = anthropicRequestToCanonical(req.body);
-    req.engaged = true;
-    if (request.stream) {
-      // Anthropic's message_delta carries the output token count: ask for usage.
-      request.stream_options = { include_usage: true };
-      const result = await engine.chatStream(request, options);
-      await sendStream(reply, result, anthropicFormat(request.model), engine.logger);
-      return reply;
-    }
-    const result = await engine.chat(request, options);
-    return reply
-      .headers(metaHeaders(result.meta))
-      .type("application/json")
-      .send(JSON.stringify(canonicalResponseToAnthropic(result.value, request.model)));
-  });
+/** POST /v1/messages on the engine lane. */
+export function anthropicRoute(engine: Engine): LaneRoute {
+  return {
+    endpoint: ANTHROPIC_ROUTE,
+    async serve(call) {
+      const options = { ...callOptions(call), endpoint: ANTHROPIC_ROUTE } as const;
+      const request = anthropicRequestToCanonical(call.body);
+      call.engaged = true;
+      if (request.stream) {
+        // Anthropic's message_delta carries the output token count: ask for usage.
+        request.stream_options = { include_usage: true };
+        const result = await engine.chatStream(request, options);
+        await writeStream(call.res, result, anthropicFormat(request.model), engine.logger);
+        return;
+      }
+      const result = await engine.chat(request, options);
+      writeJson(call.res, result.meta, JSON.stringify(canonicalResponseToAnthropic(result.value, request.model)));
+    },
+  };
 }

@@ -1,12 +1,15 @@
 /**
  * The OpenAI-compatible routes. Handlers only translate HTTP ↔ engine calls;
- * everything else happens in the engine.
+ * everything else happens in the engine. The model calls are served on the
+ * engine lane (../engine-lane.ts), /v1/models by fastify.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance } from "fastify";
 import { rawJson } from "../../core/types.js";
 import { formatUsd } from "../../cost/index.js";
 import type { Engine, Result, StreamResult } from "../../engine/gateway.js";
-import type { CallMeta, CallOptions } from "../../engine/request-record.js";
+import type { CallMeta, CallOptions, Endpoint } from "../../engine/request-record.js";
+import type { LaneRoute } from "../engine-lane.js";
 import type { Logger } from "../../telemetry/logger.js";
 import { callOptions } from "../request-options.js";
 import { openAIFormat, pipeSSE, type SSEFormat } from "../sse.js";
@@ -26,22 +29,25 @@ export function metaHeaders(meta: CallMeta): Record<string, string> {
   return headers;
 }
 
-function sendJson<T>(reply: FastifyReply, result: Result<T>): FastifyReply {
-  const value = result.value as object;
-  return reply.headers(metaHeaders(result.meta)).type("application/json").send(rawJson.get(value) ?? JSON.stringify(value));
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** A whole answer: the meta headers, then the body in one write. */
+export function writeJson(res: ServerResponse, meta: CallMeta, body: string): void {
+  const headers = metaHeaders(meta);
+  headers["content-type"] = JSON_TYPE;
+  headers["content-length"] = String(Buffer.byteLength(body));
+  res.writeHead(200, headers);
+  res.end(body);
 }
 
-/** Takes the response over from fastify and streams the result as SSE. */
-export async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>, format: SSEFormat<T>, logger: Logger): Promise<void> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-    ...metaHeaders(result.meta),
-  });
+/** Streams the result as SSE. */
+export async function writeStream<T>(res: ServerResponse, result: StreamResult<T>, format: SSEFormat<T>, logger: Logger): Promise<void> {
+  const headers = metaHeaders(result.meta);
+  headers["content-type"] = "text/event-stream; charset=utf-8";
+  headers["cache-control"] = "no-cache";
+  headers.connection = "keep-alive";
+  headers["x-accel-buffering"] = "no";
+  res.writeHead(200, headers);
   await pipeSSE(res, result.stream, format, (e) => {
     if (e.code !== "client_closed") logger.warn({ requestId: result.meta.requestId, code: e.code, msg: e.message }, "stream ended with an error");
   });
@@ -50,22 +56,27 @@ export async function sendStream<T>(reply: FastifyReply, result: StreamResult<T>
 type Handler = (body: unknown, options: CallOptions) => Promise<Result<unknown>>;
 type StreamHandler = (body: unknown, options: CallOptions) => Promise<StreamResult<unknown>>;
 
-export function registerOpenAIRoutes(app: FastifyInstance, engine: Engine): void {
-  const route = (unary: Handler, stream?: StreamHandler) => async (req: FastifyRequest, reply: FastifyReply) => {
-    req.engaged = true;
-    const options = callOptions(req, reply);
-    const body = req.body;
-    if (stream && (body as { stream?: unknown } | null)?.stream === true) {
-      await sendStream(reply, await stream(body, options), openAIFormat as SSEFormat<unknown>, engine.logger);
-      return reply;
-    }
-    return sendJson(reply, await unary(body, options));
+/** One OpenAI route on the engine lane: `stream: true` picks the streamed operation when there is one. */
+export function openAIRoute(endpoint: Endpoint, unary: Handler, stream: StreamHandler | undefined, logger: Logger): LaneRoute {
+  return {
+    endpoint,
+    async serve(call) {
+      const options = callOptions(call);
+      const body = call.body;
+      call.engaged = true;
+      if (stream && (body as { stream?: unknown } | null)?.stream === true) {
+        await writeStream(call.res, await stream(body, options), openAIFormat as SSEFormat<unknown>, logger);
+        return;
+      }
+      const result = await unary(body, options);
+      const value = result.value as object;
+      writeJson(call.res, result.meta, rawJson.get(value) ?? JSON.stringify(value));
+    },
   };
+}
 
-  app.post("/v1/chat/completions", route((b, o) => engine.chat(b, o), (b, o) => engine.chatStream(b, o)));
-  app.post("/v1/completions", route((b, o) => engine.completions(b, o), (b, o) => engine.completionsStream(b, o)));
-  app.post("/v1/embeddings", route((b, o) => engine.embed(b, o)));
-
+/** The OpenAI routes fastify serves (model listing); the model calls are on the engine lane. */
+export function registerOpenAIRoutes(app: FastifyInstance, engine: Engine): void {
   app.get("/v1/models", async (_req, reply) => {
     return reply.type("application/json").send(JSON.stringify({ object: "list", data: engine.listModels() }));
   });
