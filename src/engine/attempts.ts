@@ -18,7 +18,7 @@ import type { CallContext, Timeouts } from "../providers/types.js";
 import type { RetryConfig } from "./retry-policy.js";
 import { backoffMs, isContentPolicyError, isContextWindowError, countsAgainstTarget } from "./retry-policy.js";
 import { openCallScope, type CallScope } from "./call-scope.js";
-import type { ClientLink } from "./client-link.js";
+import type { ClientLink } from "../core/client-link.js";
 import type { RequestRecord } from "./request-record.js";
 import type { Route, Router } from "./router.js";
 import type { CircuitBreakers, UpstreamLimiter } from "./health/types.js";

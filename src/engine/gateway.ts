@@ -29,7 +29,7 @@ import { RequestRecord, type CallMeta, type CallOptions, type Endpoint } from ".
 import { Router, type Route } from "./router.js";
 import { checkOperation, contentRefusal, preparedChat, type Operation } from "./target-checks.js";
 import { StreamAccumulator } from "./stream-accumulator.js";
-import { signalLink, type ClientLink } from "./client-link.js";
+import { signalLink, type ClientLink } from "../core/client-link.js";
 import { countRequestTokens, usdOf, estimateCompletionUsage, forClient, loadCatalogue, StreamUsageEstimator, withUpstreamUsage, type PriceCatalogue } from "../cost/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";

@@ -4,7 +4,7 @@
  */
 import type { Usage } from "../core/types.js";
 import type { CacheControl, CacheStatus } from "../cache/index.js";
-import type { ClientLink } from "./client-link.js";
+import type { ClientLink } from "../core/client-link.js";
 import { NOOP_SPAN, type GenAiRequestFields, type SpanHandle } from "../telemetry/tracing.js";
 import type { AttemptLogEntry, LogRow } from "../store/types.js";
 import type { BudgetSubject } from "./quotas/budgets.js";

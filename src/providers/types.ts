@@ -3,6 +3,7 @@
  * canonical (OpenAI-shaped) requests whose `model` is already the upstream
  * model name, and return canonical responses or typed stream chunks.
  */
+import type { ClientLink } from "../core/client-link.js";
 import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
   CompletionResponse, EmbeddingRequest, EmbeddingResponse,
@@ -22,6 +23,11 @@ export interface Timeouts {
 export interface CallContext {
   /** Aborted when the client goes away or the total timeout fires. */
   signal: AbortSignal;
+  /**
+   * The same event as a callback list, when the engine made the context:
+   * cheaper than the signal (which is then only created if read).
+   */
+  link?: ClientLink;
   timeouts: Timeouts;
   requestId: string;
   /** Extra headers for the upstream request (e.g. traceparent). */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import { GatewayError } from "../../src/core/errors.js";
-import { CallbackLink, signalLink } from "../../src/engine/client-link.js";
+import { CallbackLink, signalLink } from "../../src/core/client-link.js";
 import { Engine } from "../../src/engine/gateway.js";
 
 describe("CallbackLink", () => {

@@ -3,9 +3,10 @@
  * keep-alive pool per origin; every call carries its own first-byte and idle
  * timeouts; transport failures become GatewayErrors a retry policy can read.
  */
-import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
 import { GatewayError } from "../../core/errors.js";
 import type { CallContext } from "../types.js";
+import { signalLink } from "../../core/client-link.js";
 import { PushBody } from "./push-body.js";
 
 export interface UpstreamResponse {
@@ -20,6 +21,8 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string;
   ctx: CallContext;
+  /** requestStream/requestText: a 2xx answer's headers too (an error answer's always come); default: empty. */
+  responseHeaders?: boolean;
 }
 
 export class UpstreamClient {
@@ -59,7 +62,8 @@ export class UpstreamClient {
   /** A whole response as text, for JSON (non-stream) calls: requestStream(), read to the end. */
   async requestText(req: UpstreamRequest): Promise<UpstreamText> {
     const res = await this.requestStream(req);
-    return { status: res.status, headers: res.headers, text: await res.body.text() };
+    const text = await res.body.text();
+    return { status: res.status, headers: res.headers, text };
   }
 
   /**
@@ -67,19 +71,63 @@ export class UpstreamClient {
    * there); resolves once status and headers are in. Built on undici's
    * dispatch() rather than request(): no body stream object per response and
    * no stream machinery per chunk — measurably less CPU and garbage per
-   * request at thousands of requests a second.
+   * request at thousands of requests a second. The handler is undici's
+   * callback form (onConnect/onHeaders/onData/...), which undici runs as is:
+   * the newer controller form is wrapped per request and has every response's
+   * headers parsed into an object, which only an error answer needs here.
    */
   requestStream(req: UpstreamRequest): Promise<UpstreamStream> {
     const { ctx } = req;
-    if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+    const link = ctx.link ?? signalLink(ctx.signal);
+    if (link.aborted) return Promise.reject(link.reason);
     const headers = ctx.headers ? { ...req.headers, ...ctx.headers } : req.headers;
     const provider = this.#provider;
     const body = new PushBody();
     return new Promise<UpstreamStream>((resolve, reject) => {
       let started = false;
-      const onAbort = () => body.controller?.abort(abortReason(ctx.signal));
-      const settle = () => ctx.signal.removeEventListener("abort", onAbort);
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      let paused = false;
+      let abort: ((reason: Error) => void) | undefined;
+      let resume: (() => void) | undefined;
+      body.controller = {
+        pause: () => { paused = true; },
+        resume: () => {
+          if (!paused) return;
+          paused = false;
+          resume?.();
+        },
+        abort: (reason) => abort?.(reason),
+      };
+      const off = link.onAbort(() => abort?.(link.reason));
+      const handler: Dispatcher.DispatchHandler = {
+        onConnect(a) {
+          abort = a;
+          if (link.aborted) a(link.reason);
+        },
+        onHeaders(statusCode, rawHeaders, r) {
+          if (statusCode < 200) return true; // 1xx: the real answer follows
+          started = true;
+          resume = r;
+          // Parsed only when someone will read them: an error answer's, or when asked. (Keeping the
+          // raw list to parse later would keep the socket's read buffers it points into alive.)
+          const keep = req.responseHeaders || statusCode >= 300;
+          resolve({ status: statusCode, headers: keep && rawHeaders ? undiciUtil.parseHeaders(rawHeaders) : {}, body });
+          return !paused;
+        },
+        onData(chunk) {
+          body.push(chunk);
+          return !paused;
+        },
+        onComplete() {
+          off();
+          body.end();
+        },
+        onError(err) {
+          off();
+          const e = transportError(err, ctx, provider);
+          if (started) body.fail(e);
+          else reject(e);
+        },
+      };
       this.#agent.dispatch({
         origin: originOf(req.url),
         path: pathOf(req.url),
@@ -88,30 +136,7 @@ export class UpstreamClient {
         body: req.body ?? null,
         headersTimeout: ctx.timeouts.firstByteMs,
         bodyTimeout: ctx.timeouts.idleMs,
-      }, {
-        onRequestStart(c) {
-          body.controller = c;
-          if (ctx.signal.aborted) c.abort(abortReason(ctx.signal));
-        },
-        onResponseStart(_c, statusCode, h) {
-          if (statusCode < 200) return; // 1xx: the real answer follows
-          started = true;
-          resolve({ status: statusCode, headers: h as UpstreamStream["headers"], body });
-        },
-        onResponseData(_c, chunk) {
-          body.push(chunk);
-        },
-        onResponseEnd() {
-          settle();
-          body.end();
-        },
-        onResponseError(_c, err) {
-          settle();
-          const e = transportError(err, ctx, provider);
-          if (started) body.fail(e);
-          else reject(e);
-        },
-      });
+      }, handler);
     });
   }
 
@@ -125,6 +150,8 @@ export interface UpstreamStream {
   headers: Record<string, string | string[] | undefined>;
   body: PushBody;
 }
+
+
 
 export interface UpstreamText {
   status: number;
@@ -159,7 +186,7 @@ export function abortReason(signal: AbortSignal): GatewayError {
 /** Maps a thrown transport error (undici, DNS, sockets, aborts) to a GatewayError. */
 export function transportError(err: unknown, ctx: CallContext, provider: string): GatewayError {
   if (err instanceof GatewayError) return err;
-  if (ctx.signal.aborted) return abortReason(ctx.signal);
+  if (ctx.link ? ctx.link.aborted : ctx.signal.aborted) return ctx.link ? ctx.link.reason : abortReason(ctx.signal);
   const code = (err as { code?: string } | null)?.code ?? "";
   if (err instanceof undiciErrors.ConnectTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT") {
     return new GatewayError("upstream_timeout", `Timed out connecting to provider '${provider}' (connect timeout ${ctx.timeouts.connectMs} ms).`, { cause: err });

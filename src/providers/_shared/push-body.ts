@@ -4,7 +4,12 @@
  * stream machinery: a queue, one pending reader, and pause/resume on the
  * connection when the reader falls behind (backpressure).
  */
-import type { Dispatcher } from "undici";
+/** What the body may ask of its connection. */
+export interface BodyControl {
+  pause(): void;
+  resume(): void;
+  abort(reason: Error): void;
+}
 
 /** Chunks queued before the connection is paused. */
 const HIGH_WATER = 16;
@@ -16,7 +21,7 @@ export class PushBody implements AsyncIterableIterator<Buffer> {
   #error: unknown;
   #discarding = false;
   #paused = false;
-  controller: Dispatcher.DispatchController | undefined;
+  controller: BodyControl | undefined;
 
   /** True once the body ended, failed or was destroyed. */
   get settled(): boolean {

@@ -5,7 +5,7 @@
  * EventTarget listener per attempt cost ~5% of the gateway's CPU per request
  * in the bench, for an event that almost never happens.
  */
-import { GatewayError } from "../core/errors.js";
+import { GatewayError } from "./errors.js";
 
 export interface ClientLink {
   readonly aborted: boolean;
