@@ -164,7 +164,7 @@ export class Engine {
       limiter: health.limiter,
       stats: this.stats,
       timeoutsOf: (provider) => this.#timeouts.get(provider)!,
-      onAttempt: (target, outcome) => metrics.attempts.inc({ provider: target.provider.name, outcome }),
+      onAttempt: (target, outcome) => metrics.attemptChild.get(target.provider.name, outcome).inc(),
       onRetry: (kind) => metrics.retries.inc({ kind }),
       attemptSpan: (rec, target) => {
         if (rec.span === NOOP_SPAN) return undefined;

@@ -5,18 +5,35 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
- * Per-label-set children cached by a joined key: prom-client hashes the label
- * object on every inc() otherwise, which shows up at thousands of requests a second.
+ * Per-label-set children, cached in one nested map per label: prom-client
+ * hashes the label object on every inc() otherwise, and a joined string key
+ * would still be one allocation per lookup; at thousands of requests a second
+ * both show up in profiles. Past `max` label sets, children are made but not kept.
  */
 export class LabelCache<T> {
-  readonly #children = new Map<string, T>();
+  readonly #root = new Map<string, unknown>();
+  #size = 0;
   constructor(private readonly make: (...values: string[]) => T, private readonly max = 10_000) {}
-  get(...values: string[]): T {
-    const key = values.join("\u0000");
-    let child = this.#children.get(key);
-    if (!child) {
-      child = this.make(...values);
-      if (this.#children.size < this.max) this.#children.set(key, child);
+  get(a: string, b?: string, c?: string, d?: string): T {
+    const depth = d !== undefined ? 4 : c !== undefined ? 3 : b !== undefined ? 2 : 1;
+    let map = this.#root;
+    for (let i = 0; i < depth - 1; i++) {
+      const key = i === 0 ? a : i === 1 ? b! : c!;
+      let next = map.get(key) as Map<string, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        map.set(key, next);
+      }
+      map = next;
+    }
+    const last = depth === 1 ? a : depth === 2 ? b! : depth === 3 ? c! : d!;
+    let child = map.get(last) as T | undefined;
+    if (child === undefined) {
+      child = depth === 1 ? this.make(a) : depth === 2 ? this.make(a, b!) : depth === 3 ? this.make(a, b!, c!) : this.make(a, b!, c!, d!);
+      if (this.#size < this.max) {
+        map.set(last, child);
+        this.#size++;
+      }
     }
     return child;
   }
@@ -43,6 +60,7 @@ export class Metrics {
   };
   readonly sharedStateDegraded: Gauge<"component">;
   readonly attempts: Counter<"provider" | "outcome">;
+  readonly attemptChild: LabelCache<{ inc(n?: number): void }>;
   readonly requestChild: LabelCache<{ inc(n?: number): void }>;
   readonly durationChild: LabelCache<{ observe(v: number): void }>;
   readonly ttftChild: LabelCache<{ observe(v: number): void }>;
@@ -175,6 +193,8 @@ export class Metrics {
     this.durationChild = new LabelCache((endpoint) => duration.labels(endpoint!));
     const ttft = this.ttft;
     this.ttftChild = new LabelCache((endpoint) => ttft.labels(endpoint!));
+    const attempts = this.attempts;
+    this.attemptChild = new LabelCache((provider, outcome) => attempts.labels(provider!, outcome!));
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
   }
 }

@@ -8,13 +8,15 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { insertSql } from "./insert-sql.js";
 
 export interface InsertWorkerData {
   filename: string;
   busyTimeoutMs: number;
   columns: readonly string[];
 }
-export interface InsertRequest { id: number; rows: Record<string, unknown>[] }
+/** Each row: its values in `columns` order. */
+export interface InsertRequest { id: number; rows: unknown[][] }
 export interface InsertReply { id: number; error?: string }
 
 const { filename, busyTimeoutMs, columns } = workerData as InsertWorkerData;
@@ -22,10 +24,8 @@ const db = new Database(filename);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-const insert = db.prepare(
-  `INSERT INTO request_logs (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")}) ON CONFLICT (id) DO NOTHING`,
-);
-const insertMany = db.transaction((rows: Record<string, unknown>[]) => {
+const insert = db.prepare(insertSql(columns));
+const insertMany = db.transaction((rows: unknown[][]) => {
   for (const row of rows) insert.run(row);
 });
 

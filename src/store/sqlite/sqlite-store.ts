@@ -11,6 +11,7 @@ import { migrateToLatest } from "../migrations/migration-set.js";
 import { logRowCodec } from "../sql/log-row-codec.js";
 import type { LiaisonDatabase, RequestLogInsert } from "../sql/log-table.js";
 import { LOG_COLUMNS } from "../log-query.js";
+import { insertSql } from "./insert-sql.js";
 import type { LogRow } from "../types.js";
 import { InsertWorker } from "./insert-worker-client.js";
 import { SqlLogStore } from "../sql/sql-log-store.js";
@@ -40,7 +41,7 @@ export function sqliteFilenameFromUrl(url: string): string {
 
 export class SqliteStore extends SqlLogStore {
   private readonly database: Database.Database;
-  private insertMany: ((rows: RequestLogInsert[]) => void) | undefined;
+  private insertMany: ((rows: unknown[][]) => void) | undefined;
   private writer: InsertWorker | undefined;
   private readonly filename: string;
   private readonly inMemory: boolean;
@@ -80,17 +81,17 @@ export class SqliteStore extends SqlLogStore {
    */
   override async insertLogs(rows: LogRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const values = rows.map((row) => this.codec.encode(row));
+    // Positional values in LOG_COLUMNS order: a batch of arrays crosses to the
+    // writer thread at a third of the cost of a batch of objects.
+    const values = rows.map((row) => columnValues(this.codec.encode(row)));
     if (this.inMemory) return this.insertHere(values);
     return (this.writer ??= new InsertWorker(this.filename, this.busyTimeoutMs)).insert(values);
   }
 
-  private insertHere(values: RequestLogInsert[]): void {
+  private insertHere(values: unknown[][]): void {
     if (!this.insertMany) {
-      const insert = this.database.prepare(
-        `INSERT INTO request_logs (${LOG_COLUMNS.join(", ")}) VALUES (${LOG_COLUMNS.map((c) => `@${c}`).join(", ")}) ON CONFLICT (id) DO NOTHING`,
-      );
-      this.insertMany = this.database.transaction((batch: RequestLogInsert[]) => {
+      const insert = this.database.prepare(insertSql(LOG_COLUMNS));
+      this.insertMany = this.database.transaction((batch: unknown[][]) => {
         for (const row of batch) insert.run(row);
       });
     }
@@ -102,4 +103,11 @@ export class SqliteStore extends SqlLogStore {
     await this.writer?.close();
     if (this.database.open) this.database.close();
   }
+}
+
+/** One encoded row's values in LOG_COLUMNS order. */
+export function columnValues(row: RequestLogInsert): unknown[] {
+  const out = new Array<unknown>(LOG_COLUMNS.length);
+  for (let i = 0; i < LOG_COLUMNS.length; i++) out[i] = row[LOG_COLUMNS[i]!];
+  return out;
 }
