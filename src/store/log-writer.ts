@@ -5,7 +5,7 @@
  * A log row is never worth failing or slowing a request for, and never
  * worth losing without a trace.
  */
-import type { LogRow, Store } from "./types.js";
+import type { LogRow, LogSink, Store } from "./types.js";
 
 /**
  * Why rows were dropped. `closed` (not in the original brief) covers rows that
@@ -55,15 +55,16 @@ interface FlushWaiter {
 }
 
 export class LogWriter {
-  private readonly store: Store;
+  private readonly sink: LogSink<unknown>;
   private readonly opts: Required<Omit<LogWriterOptions, "hooks">>;
   private readonly hooks: LogWriterHooks;
 
   // FIFO as array + head index: O(1) amortised push and take, no shifting.
-  private queue: LogRow[] = [];
+  /** Rows as the store's sink encoded them (LogRow objects for a store without one). */
+  private queue: unknown[] = [];
   private head = 0;
   /** The batch being written or waiting for its retry; always older than the queue. */
-  private batch: LogRow[] | null = null;
+  private batch: unknown[] | null = null;
   private batchFailures = 0;
   private inFlight = false;
 
@@ -84,7 +85,7 @@ export class LogWriter {
   private droppedCount = 0;
 
   constructor(store: Store, options: LogWriterOptions = {}) {
-    this.store = store;
+    this.sink = store.logSink?.() ?? { encode: (row) => row, write: (batch) => store.insertLogs(batch as LogRow[]) };
     this.hooks = options.hooks ?? {};
     const pick = (key: keyof typeof LOG_WRITER_DEFAULTS, min: number): number => {
       const value = options[key];
@@ -123,7 +124,15 @@ export class LogWriter {
       this.drop(1, "queue_full");
       return;
     }
-    this.queue.push(row);
+    let encoded: unknown;
+    try {
+      encoded = this.sink.encode(row);
+    } catch {
+      // A row the store cannot encode would fail its whole batch, every retry.
+      this.drop(1, "write_failed");
+      return;
+    }
+    this.queue.push(encoded);
     this.accepted += 1;
     // A running loop picks the row up by itself.
     if (this.draining !== null) return;
@@ -220,7 +229,7 @@ export class LogWriter {
       const batch = this.batch;
       this.inFlight = true;
       try {
-        await this.store.insertLogs(batch);
+        await this.sink.write(batch);
         this.inFlight = false;
         this.batch = null;
         this.writtenCount += batch.length;
@@ -261,7 +270,7 @@ export class LogWriter {
     });
   }
 
-  private take(n: number): LogRow[] {
+  private take(n: number): unknown[] {
     const rows = this.queue.slice(this.head, this.head + n);
     this.head += n;
     if (this.head === this.queue.length) {

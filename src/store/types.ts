@@ -74,6 +74,12 @@ export interface LogPage {
 
 import type { KeyStore } from "./keys/types.js";
 
+/** Encodes a row when it is queued; writes a batch of encoded rows (one transaction, throws if nothing was written). */
+export interface LogSink<T> {
+  encode(row: LogRow): T;
+  write(batch: T[]): Promise<void>;
+}
+
 export interface Store {
   /** "sqlite" | "postgres" — for messages and metrics labels only. */
   readonly kind: string;
@@ -81,6 +87,14 @@ export interface Store {
   migrate(): Promise<void>;
   /** Writes rows in one transaction; throws if nothing was written. */
   insertLogs(rows: LogRow[]): Promise<void>;
+  /**
+   * Optional: the form this store wants queued rows kept in until they are
+   * written. Rows wait in the request-log queue for up to a flush interval;
+   * encoded at once into one compact value each, they give the garbage
+   * collector one object to carry instead of dozens. Without it the queue
+   * holds LogRow objects and writes them with insertLogs.
+   */
+  logSink?(): LogSink<unknown>;
   /** Newest first, cursor-paginated. */
   queryLogs(query: LogQuery): Promise<LogPage>;
   getLog(id: string): Promise<LogRow | undefined>;

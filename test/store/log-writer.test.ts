@@ -300,3 +300,27 @@ describe("LogWriter against a real database that goes away", () => {
     await store.close();
   });
 });
+
+describe("LogWriter with a store's sink", () => {
+  it("queues SQLite rows encoded, writes them all, and drops alone a row that cannot be encoded", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "liaison-sink-"));
+    const store = new SqliteStore({ filename: join(dir, "logs.db") });
+    await store.migrate();
+    const { events, hooks } = recordingHooks();
+    const writer = new LogWriter(store, { batchSize: 25, flushIntervalMs: 5, hooks });
+    const rows = makeRows(60);
+    // A BigInt cannot be written as JSON: before, it failed its whole batch on every retry.
+    rows[7] = { ...rows[7]!, metadata: { n: 10n } as unknown as Record<string, unknown> };
+    for (const row of rows) writer.enqueue(row);
+    await writer.flush();
+    expect(writer.written).toBe(59);
+    expect(events.dropped).toEqual([[1, "write_failed"]]);
+    const stored = await store.queryLogs({ limit: 1000 });
+    expect(stored.data.map((r) => r.id).reverse()).toEqual(rows.filter((_, i) => i !== 7).map((r) => r.id));
+    const one = await store.getLog(rows[3]!.id);
+    expect(one).toEqual(rows[3]);
+    await writer.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -54,7 +54,7 @@ export class InsertWorker {
     return worker;
   }
 
-  insert(rows: unknown[][]): Promise<void> {
+  insert(rows: string[]): Promise<void> {
     const worker = (this.#worker ??= this.#start());
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {

@@ -15,8 +15,8 @@ export interface InsertWorkerData {
   busyTimeoutMs: number;
   columns: readonly string[];
 }
-/** Each row: its values in `columns` order. */
-export interface InsertRequest { id: number; rows: unknown[][] }
+/** Each row: a JSON array of its values in `columns` order. */
+export interface InsertRequest { id: number; rows: string[] }
 export interface InsertReply { id: number; error?: string }
 
 const { filename, busyTimeoutMs, columns } = workerData as InsertWorkerData;
@@ -25,8 +25,8 @@ db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 const insert = db.prepare(insertSql(columns));
-const insertMany = db.transaction((rows: unknown[][]) => {
-  for (const row of rows) insert.run(row);
+const insertMany = db.transaction((rows: string[]) => {
+  for (const row of rows) insert.run(JSON.parse(row) as unknown[]);
 });
 
 parentPort!.on("message", (msg: InsertRequest) => {

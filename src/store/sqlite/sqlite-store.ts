@@ -12,7 +12,7 @@ import { logRowCodec } from "../sql/log-row-codec.js";
 import type { LiaisonDatabase, RequestLogInsert } from "../sql/log-table.js";
 import { LOG_COLUMNS } from "../log-query.js";
 import { insertSql } from "./insert-sql.js";
-import type { LogRow } from "../types.js";
+import type { LogRow, LogSink } from "../types.js";
 import { InsertWorker } from "./insert-worker-client.js";
 import { SqlLogStore } from "../sql/sql-log-store.js";
 
@@ -41,7 +41,7 @@ export function sqliteFilenameFromUrl(url: string): string {
 
 export class SqliteStore extends SqlLogStore {
   private readonly database: Database.Database;
-  private insertMany: ((rows: unknown[][]) => void) | undefined;
+  private insertMany: ((rows: string[]) => void) | undefined;
   private writer: InsertWorker | undefined;
   private readonly filename: string;
   private readonly inMemory: boolean;
@@ -81,21 +81,34 @@ export class SqliteStore extends SqlLogStore {
    */
   override async insertLogs(rows: LogRow[]): Promise<void> {
     if (rows.length === 0) return;
-    // Positional values in LOG_COLUMNS order: a batch of arrays crosses to the
-    // writer thread at a third of the cost of a batch of objects.
-    const values = rows.map((row) => columnValues(this.codec.encode(row)));
-    if (this.inMemory) return this.insertHere(values);
-    return (this.writer ??= new InsertWorker(this.filename, this.busyTimeoutMs)).insert(values);
+    const sink = this.logSink();
+    return sink.write(rows.map((row) => sink.encode(row)));
   }
 
-  private insertHere(values: unknown[][]): void {
+  /**
+   * Each row is queued as one JSON string of its values in LOG_COLUMNS order:
+   * one object per waiting row for the garbage collector, and a batch of
+   * strings crosses to the writer thread as a plain copy.
+   */
+  logSink(): LogSink<string> {
+    return {
+      encode: (row) => JSON.stringify(columnValues(this.codec.encode(row))),
+      write: async (batch) => {
+        if (batch.length === 0) return;
+        if (this.inMemory) return this.insertHere(batch);
+        return (this.writer ??= new InsertWorker(this.filename, this.busyTimeoutMs)).insert(batch);
+      },
+    };
+  }
+
+  private insertHere(batch: string[]): void {
     if (!this.insertMany) {
       const insert = this.database.prepare(insertSql(LOG_COLUMNS));
-      this.insertMany = this.database.transaction((batch: unknown[][]) => {
-        for (const row of batch) insert.run(row);
+      this.insertMany = this.database.transaction((rows: string[]) => {
+        for (const row of rows) insert.run(JSON.parse(row) as unknown[]);
       });
     }
-    this.insertMany(values);
+    this.insertMany(batch);
   }
 
   // Kysely only closes the database if it ever ran a query on it.
