@@ -1,6 +1,6 @@
 /**
- * Writes a stream of typed values to the client as Server-Sent Events, chunk
- * by chunk, waiting for the socket to drain when the client reads slower than
+ * Writes a stream of typed values (in batches, as they arrived together) to
+ * the client as Server-Sent Events, waiting for the socket to drain when the client reads slower than
  * the upstream writes (backpressure), and ending with an error event, never a
  * hang, when the upstream fails mid-stream. What the events look like is the
  * caller's: OpenAI's `data:` lines or Anthropic's named events.
@@ -32,7 +32,7 @@ export const openAIFormat: SSEFormat<object> = {
 
 export async function pipeSSE<T>(
   res: ServerResponse,
-  stream: AsyncIterable<T>,
+  stream: AsyncIterable<T[]>,
   format: SSEFormat<T>,
   onError: (err: GatewayError) => void,
 ): Promise<void> {
@@ -53,7 +53,7 @@ export async function pipeSSE<T>(
     for (;;) {
       const next = await iterator.next();
       if (next.done || res.destroyed) break;
-      pending += format.render(next.value);
+      for (const value of next.value) pending += format.render(value);
       if (pending.length >= MAX_BATCH) flush();
       else if (!scheduled && pending) {
         scheduled = true;

@@ -6,6 +6,7 @@
  */
 import { GatewayError } from "../../core/errors.js";
 import { rawJson } from "../../core/types.js";
+import { batched, type Batched } from "../../core/batched.js";
 import { LazyChunk } from "../../core/lazy-chunk.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import { transportError, type UpstreamStream } from "../_shared/http.js";
@@ -42,26 +43,48 @@ function toPart(ev: SSEEvent, provider: string): StreamPart | LazyChunk | "done"
   return part;
 }
 
-export async function* openAIStream<T>(res: UpstreamStream, ctx: CallContext, provider: string): AsyncGenerator<T> {
+/** The stream's chunks, a batch per network read (see core/batched.ts); iterable chunk by chunk too. */
+export function openAIStream<T>(res: UpstreamStream, ctx: CallContext, provider: string): Batched<T> {
+  return batched(() => openAIBatches<T>(res, ctx, provider));
+}
+
+async function* openAIBatches<T>(res: UpstreamStream, ctx: CallContext, provider: string): AsyncGenerator<T[]> {
   const decoder = new SSEDecoder();
   const body = res.body;
   let finished = false;
   let done = false;
+  /** Parses one read's events into `out`; an error is thrown after the chunks before it were handed over. */
+  const parse = (events: SSEEvent[], out: T[]): unknown => {
+    for (const ev of events) {
+      let part: ReturnType<typeof toPart>;
+      try {
+        part = toPart(ev, provider);
+      } catch (err) {
+        return err;
+      }
+      if (part === "done") {
+        done = true;
+        return undefined;
+      }
+      if (part === undefined) continue;
+      if (!(part instanceof LazyChunk) && part.choices?.some((c) => c.finish_reason)) finished = true;
+      out.push(part as T);
+    }
+    return undefined;
+  };
   try {
     for (let r = await body.next(); !r.done; r = await body.next()) {
-      for (const ev of decoder.push(r.value)) {
-        const part = toPart(ev, provider);
-        if (part === "done") { done = true; return; }
-        if (part === undefined) continue;
-        if (!(part instanceof LazyChunk) && part.choices?.some((c) => c.finish_reason)) finished = true;
-        yield part as T;
-      }
+      const out: T[] = [];
+      const failure = parse(decoder.push(r.value), out);
+      if (out.length) yield out;
+      if (failure !== undefined) throw failure;
+      if (done) return;
     }
-    for (const ev of decoder.end()) {
-      const part = toPart(ev, provider);
-      if (part === "done") { done = true; return; }
-      if (part !== undefined) yield part as T;
-    }
+    const out: T[] = [];
+    const failure = parse(decoder.end(), out);
+    if (out.length) yield out;
+    if (failure !== undefined) throw failure;
+    if (done) return;
   } catch (err) {
     throw transportError(err, ctx, provider);
   } finally {

@@ -48,7 +48,7 @@ export async function writeStream<T>(res: ServerResponse, result: StreamResult<T
   headers.connection = "keep-alive";
   headers["x-accel-buffering"] = "no";
   res.writeHead(200, headers);
-  await pipeSSE(res, result.stream, format, (e) => {
+  await pipeSSE(res, result.batches, format, (e) => {
     if (e.code !== "client_closed") logger.warn({ requestId: result.meta.requestId, code: e.code, msg: e.message }, "stream ended with an error");
   });
 }
