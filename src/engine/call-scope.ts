@@ -21,17 +21,21 @@ export function openCallScope(requestId: string, timeouts: Timeouts, client?: Cl
   timer.unref();
   const off = client?.onAbort(() => link.abort(client.reason));
   return {
-    ctx: {
-      get signal() {
-        return link.signal();
-      },
-      link,
-      timeouts,
-      requestId,
-    },
+    ctx: new ScopeContext(link, timeouts, requestId),
     dispose() {
       clearTimeout(timer);
       off?.();
     },
   };
+}
+
+/** A class rather than a literal with a getter: per-request literals with accessors cost measurably more GC work. */
+class ScopeContext implements CallContext {
+  headers?: Record<string, string>;
+  constructor(readonly link: CallbackLink, readonly timeouts: Timeouts, readonly requestId: string) {}
+
+  /** Made on first read: most adapters listen on the link instead. */
+  get signal(): AbortSignal {
+    return this.link.signal();
+  }
 }
