@@ -7,11 +7,11 @@
  * Latency percentiles come from autocannon's per-response timings (float ms),
  * not its summary histogram, whose 1 ms resolution cannot show a 0.5 ms target.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { startProcess, stopProcess, writeGatewayConfig, type Proc } from "./harness.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -24,29 +24,6 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
-
-interface Proc { url: string; child: ChildProcess }
-
-function startProcess(args: string[], cwd = ROOT, command = process.execPath): Promise<Proc> {
-  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1]!, child });
-    });
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-}
-
-function stopProcess(p: Proc): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
-    p.child.once("exit", () => resolve());
-    p.child.kill("SIGTERM");
-  });
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -110,17 +87,8 @@ const median = (fs: Figures[]): Figures => ({
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
-  const fake = await startProcess(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"]);
-  const config = join(dir, "liaison.yaml");
-  writeFileSync(config, [
-    `storage: { url: "sqlite://${join(dir, "bench.db")}" }`,
-    "logging: { level: warn, requests: true }",
-    "providers:",
-    `  up: { type: openai, base_url: "${fake.url}/v1", api_key: bench }`,
-    "models:",
-    "  gpt-4o-mini: { targets: [ { provider: up, model: gpt-4o-mini } ] }",
-    "",
-  ].join("\n"));
+  const fake = await startProcess(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
+  const config = writeGatewayConfig(join(dir, "liaison.yaml"), join(dir, "bench.db"), fake.url);
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (written at exit).
   // Without it the gateway starts the way `npx liaison` does: bin/liaison.js run through its shebang.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -206,17 +174,7 @@ async function main(): Promise<void> {
 async function cacheScenarios(dir: string, fakeUrl: string, noCacheUrl: string): Promise<void> {
   const gateways: Proc[] = [];
   const start = async (name: string, cache: string) => {
-    const config = join(dir, `${name}.yaml`);
-    writeFileSync(config, [
-      `storage: { url: "sqlite://${join(dir, `${name}.db`)}" }`,
-      "logging: { level: warn, requests: true }",
-      "providers:",
-      `  up: { type: openai, base_url: "${fakeUrl}/v1", api_key: bench }`,
-      "models:",
-      "  gpt-4o-mini: { targets: [ { provider: up, model: gpt-4o-mini } ] }",
-      `cache: ${cache}`,
-      "",
-    ].join("\n"));
+    const config = writeGatewayConfig(join(dir, `${name}.yaml`), join(dir, `${name}.db`), fakeUrl, [`cache: ${cache}`]);
     const p = await startProcess(["serve", "--config", config, "--port", "0"], dir, join(ROOT, "bin/liaison.js"));
     gateways.push(p);
     return `${p.url}/v1`;

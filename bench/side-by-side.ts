@@ -12,12 +12,12 @@
  *
  * Linux only (reads /proc). Request logging is on (SQLite) in both.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { startProcess, stopProcess, writeGatewayConfig, type Proc } from "./harness.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,29 +38,6 @@ const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const ROOT = new URL("..", import.meta.url).pathname;
 
-interface Proc { url: string; child: ChildProcess }
-
-function start(args: string[], cwd: string): Promise<Proc> {
-  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((ok, fail) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) ok({ url: m[1]!, child });
-    });
-    child.once("exit", (code) => fail(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-}
-
-function stop(p: Proc): Promise<void> {
-  return new Promise((done) => {
-    if (p.child.exitCode !== null) return done();
-    p.child.once("exit", () => done());
-    p.child.kill("SIGTERM");
-  });
-}
-
 /** CPU time of a process (all its threads), in ms. */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -78,22 +55,13 @@ const load = (url: string, s: number) => new Promise<autocannon.Result>((ok, fai
 });
 
 const dir = mkdtempSync(join(tmpdir(), "liaison-side-by-side-"));
-const fake = await start(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
+const fake = await startProcess(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
 const gateways: Proc[] = [];
 try {
   for (const [i, root] of [dirA, dirB].entries()) {
-    const config = join(dir, `${i}.yaml`);
-    writeFileSync(config, [
-      `storage: { url: "sqlite://${join(dir, `${i}.db`)}" }`,
-      "logging: { level: warn, requests: true }",
-      "providers:",
-      `  up: { type: openai, base_url: "${fake.url}/v1", api_key: bench }`,
-      "models:",
-      "  gpt-4o-mini: { targets: [ { provider: up, model: gpt-4o-mini } ] }",
-      "",
-    ].join("\n"));
+    const config = writeGatewayConfig(join(dir, `${i}.yaml`), join(dir, `${i}.db`), fake.url);
     // The flags bin/liaison.js's shebang gives `npx liaison serve`.
-    gateways.push(await start(["--max-semi-space-size=4", "--heap-growing-percent=30", join(root, "bin/liaison.js"), "serve", "--config", config, "--port", "0"], dir));
+    gateways.push(await startProcess(["--max-semi-space-size=4", "--heap-growing-percent=30", join(root, "bin/liaison.js"), "serve", "--config", config, "--port", "0"], dir));
   }
   await Promise.all(gateways.map((g) => load(g.url, 2)));
   const ratios: number[] = [];
@@ -107,7 +75,7 @@ try {
   ratios.sort((a, b) => a - b);
   console.log(`median B/A CPU per request: ${ratios[ratios.length >> 1]!.toFixed(3)}`);
 } finally {
-  await Promise.all(gateways.map(stop));
-  await stop(fake);
+  await Promise.all(gateways.map(stopProcess));
+  await stopProcess(fake);
   rmSync(dir, { recursive: true, force: true });
 }
