@@ -39,6 +39,43 @@ export class LabelCache<T> {
   }
 }
 
+/**
+ * Hot counters add up in plain numbers and hand their sums to prom-client when
+ * it is scraped (the counter's collect hook): a prom-client child's inc()
+ * hashes and checks its label object on every call, which showed up at
+ * thousands of requests a second. Past `max` label sets a child increments
+ * prom-client directly, so the pending list stays bounded.
+ */
+class DeferredCounters {
+  readonly #pending: { labels: Record<string, string>; sum: number }[] = [];
+  #counter: Counter<string> | undefined;
+  constructor(private readonly max = 10_000) {}
+
+  /** The counter's collect hook: moves every pending sum into prom-client. */
+  readonly flush = (): void => {
+    const counter = this.#counter;
+    if (!counter) return;
+    for (const p of this.#pending) {
+      if (p.sum === 0) continue;
+      counter.inc(p.labels, p.sum);
+      p.sum = 0;
+    }
+  };
+
+  bind<T extends Counter<string>>(counter: T): T {
+    this.#counter = counter;
+    return counter;
+  }
+
+  child(labels: Record<string, string>): { inc(n?: number): void } {
+    const counter = this.#counter!;
+    if (this.#pending.length >= this.max) return { inc: (n = 1) => counter.inc(labels, n) };
+    const entry = { labels, sum: 0 };
+    this.#pending.push(entry);
+    return { inc: (n = 1) => { entry.sum += n; } };
+  }
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests: Counter<"endpoint" | "model" | "provider" | "status">;
@@ -77,12 +114,17 @@ export class Metrics {
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     const sources = this.sources;
-    this.requests = new Counter({
+    const requestSums = new DeferredCounters();
+    const attemptSums = new DeferredCounters();
+    const tokenSums = new DeferredCounters(4_000);
+    const costSums = new DeferredCounters(2_000);
+    this.requests = requestSums.bind(new Counter({
       name: "liaison_requests_total",
       help: "Requests handled, by endpoint, model, provider and HTTP status.",
       labelNames: ["endpoint", "model", "provider", "status"],
       registers,
-    });
+      collect: requestSums.flush,
+    }));
     this.duration = new Histogram({
       name: "liaison_request_duration_seconds",
       help: "Time from request received to response finished.",
@@ -118,12 +160,13 @@ export class Metrics {
       labelNames: ["reason"],
       registers,
     });
-    this.attempts = new Counter({
+    this.attempts = attemptSums.bind(new Counter({
       name: "liaison_upstream_attempts_total",
       help: "Upstream attempts by provider and outcome (ok, error, skipped: circuit open or upstream limit reached).",
       labelNames: ["provider", "outcome"],
       registers,
-    });
+      collect: attemptSums.flush,
+    }));
     this.retries = new Counter({
       name: "liaison_retries_total",
       help: "Moves to another attempt: retry, fallback, context_window_fallback, content_policy_fallback.",
@@ -149,18 +192,20 @@ export class Metrics {
         for (const [component, degraded] of Object.entries(sources.degraded())) this.set({ component }, degraded ? 1 : 0);
       },
     });
-    this.tokens = new Counter({
+    this.tokens = tokenSums.bind(new Counter({
       name: "liaison_tokens_total",
       help: "Tokens billed by upstreams, by direction (prompt, completion), provider and upstream model. Cache hits add none.",
       labelNames: ["direction", "provider", "model"],
       registers,
-    });
-    this.cost = new Counter({
+      collect: tokenSums.flush,
+    }));
+    this.cost = costSums.bind(new Counter({
       name: "liaison_cost_usd_total",
       help: "Cost of upstream calls in USD (price catalogue), by provider and upstream model.",
       labelNames: ["provider", "model"],
       registers,
-    });
+      collect: costSums.flush,
+    }));
     this.cacheLookups = new Counter({
       name: "liaison_cache_requests_total",
       help: "Response-cache outcomes: hit, semantic_hit, miss, bypass.",
@@ -179,22 +224,18 @@ export class Metrics {
       labelNames: ["site"],
       registers,
     });
-    const tokens = this.tokens;
-    const cost = this.cost;
     this.usageChild = new LabelCache((provider, model) => ({
-      prompt: tokens.labels("prompt", provider!, model!),
-      completion: tokens.labels("completion", provider!, model!),
-      cost: cost.labels(provider!, model!),
+      prompt: tokenSums.child({ direction: "prompt", provider: provider!, model: model! }),
+      completion: tokenSums.child({ direction: "completion", provider: provider!, model: model! }),
+      cost: costSums.child({ provider: provider!, model: model! }),
     }), 2_000);
     this.logWriteErrors = new Counter({ name: "liaison_log_write_errors_total", help: "Failed attempts to write a batch of log rows.", registers });
-    const requests = this.requests;
     const duration = this.duration;
-    this.requestChild = new LabelCache((endpoint, model, provider, status) => requests.labels(endpoint!, model!, provider!, status!));
+    this.requestChild = new LabelCache((endpoint, model, provider, status) => requestSums.child({ endpoint: endpoint!, model: model!, provider: provider!, status: status! }));
     this.durationChild = new LabelCache((endpoint) => duration.labels(endpoint!));
     const ttft = this.ttft;
     this.ttftChild = new LabelCache((endpoint) => ttft.labels(endpoint!));
-    const attempts = this.attempts;
-    this.attemptChild = new LabelCache((provider, outcome) => attempts.labels(provider!, outcome!));
+    this.attemptChild = new LabelCache((provider, outcome) => attemptSums.child({ provider: provider!, outcome: outcome! }));
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "liaison_" });
   }
 }
