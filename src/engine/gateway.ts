@@ -684,18 +684,37 @@ export class Engine {
   #finish(rec: RequestRecord, status: number, errorCode: string | null): void {
     if (rec.finished) return;
     rec.finished = true;
+    rec.latencyMs = rec.elapsedMs();
+    // The price is part of the answer (x-liaison-cost-usd); the rest is bookkeeping.
+    if (rec.usage && rec.upstreamModel) rec.costUsd = usdOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined) ?? null;
+    // Metrics, spans and the log row are made on the next tick: after the
+    // answer has been written (the server writes it in the same run of
+    // microtasks that settles this call), so none of it delays the client.
+    rec.status = status;
+    rec.errorCode = errorCode;
+    this.#outcomes.push(rec);
+    if (this.#outcomes.length === 1) process.nextTick(this.#recordOutcomes);
+  }
+
+  /** Requests finished but not yet recorded (see #finish); close() records them first. */
+  #outcomes: RequestRecord[] = [];
+  readonly #recordOutcomes = (): void => {
+    const recs = this.#outcomes;
+    this.#outcomes = [];
+    for (const rec of recs) this.#recordOutcome(rec, rec.status!, rec.errorCode ?? null);
+  };
+
+  #recordOutcome(rec: RequestRecord, status: number, errorCode: string | null): void {
     if (rec.usage && rec.upstreamModel) {
-      rec.costUsd = usdOf(rec.usage, rec.upstreamModel, this.#catalogue, rec.provider ?? undefined) ?? null;
       // Only names an upstream answered to reach these labels: an upstream refuses a made-up model before it bills usage.
       const usage = this.metrics.usageChild.get(rec.provider ?? "", rec.upstreamModel);
       usage.prompt.inc(rec.usage.prompt_tokens ?? 0);
       usage.completion.inc(rec.usage.completion_tokens ?? 0);
       if (rec.costUsd) usage.cost.inc(rec.costUsd);
     }
-    const seconds = rec.elapsedMs() / 1000;
     // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
     this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
-    this.metrics.durationChild.get(rec.endpoint).observe(seconds);
+    this.metrics.durationChild.get(rec.endpoint).observe(rec.latencyMs! / 1000);
     if (rec.ttftMs !== null) this.metrics.ttftChild.get(rec.endpoint).observe(rec.ttftMs / 1000);
     if (rec.span !== NOOP_SPAN) this.#endSpans(rec, status);
     this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies, this.#redact));
@@ -740,6 +759,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.#recordOutcomes(); // requests that finished in this same turn
     await this.#retention?.stop();
     await this.tracing.shutdown(); // flushes the last spans
     await this.errors.close();

@@ -77,6 +77,11 @@ export class RequestRecord {
   /** finish_reason of each choice, as seen (for traces). */
   finishReasons: string[] | undefined;
   finished = false;
+  /** Frozen when the request finishes (its log row and duration metric are made a tick later). */
+  latencyMs: number | undefined;
+  /** The outcome #finish recorded, kept until the log row is made. */
+  status: number | undefined;
+  errorCode: string | null | undefined;
   readonly attemptLog: AttemptLogEntry[] = [];
 
   constructor(
@@ -107,7 +112,7 @@ export class RequestRecord {
       upstream_model: this.upstreamModel,
       status,
       error_code: errorCode,
-      latency_ms: Math.round(this.elapsedMs() * 1000) / 1000,
+      latency_ms: Math.round((this.latencyMs ?? this.elapsedMs()) * 1000) / 1000,
       ttft_ms: this.ttftMs === null ? null : Math.round(this.ttftMs * 1000) / 1000,
       attempts: this.attempts,
       prompt_tokens: this.usage?.prompt_tokens ?? null,
