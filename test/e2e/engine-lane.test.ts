@@ -7,6 +7,9 @@
 import { connect } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
+import { Engine } from "../../src/engine/gateway.js";
+import { buildApp } from "../../src/server/app.js";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
 
 let gw: CliServer;
@@ -117,5 +120,32 @@ describe("engine lane", () => {
     await expect.poll(async () => (await request(`${gw.url}/admin/logs/${id}`)).statusCode, { timeout: 5_000 }).toBe(200);
     const row = await (await request(`${gw.url}/admin/logs/${id}`)).body.json() as { status: number; error_code: string };
     expect(row).toMatchObject({ status: 400, error_code: "invalid_request" });
+  });
+});
+
+describe("engine lane during shutdown", () => {
+  it("answers new model calls 503 shutting_down and closes the connection; /ready says so too", async () => {
+    const engine = await Engine.create(validateConfig({ logging: { level: "silent", requests: false }, providers: { demo: { type: "mock" } } }));
+    const state = { shuttingDown: false };
+    const app = buildApp(engine, state);
+    const url = await app.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const body = JSON.stringify({ model: "demo/echo", messages: [{ role: "user", content: "hi" }] });
+      const ok = await request(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(ok.statusCode).toBe(200);
+      await ok.body.dump();
+      state.shuttingDown = true;
+      const refused = await request(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers.connection).toBe("close");
+      expect(refused.headers["retry-after"]).toBe("1");
+      expect((await refused.body.json() as { error: { code: string } }).error.code).toBe("shutting_down");
+      const ready = await request(`${url}/ready`);
+      expect(ready.statusCode).toBe(503);
+      await ready.body.dump();
+    } finally {
+      await app.close();
+      await engine.close();
+    }
   });
 });
