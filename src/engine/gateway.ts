@@ -151,6 +151,13 @@ export class Engine {
   /** The response cache (issue 7); undefined unless cache.enabled. */
   cache: ResponseCache | undefined;
   readonly #attemptDeps: AttemptDeps;
+  /** Requests finished but not yet recorded (see #finish); close() records them first. */
+  #outcomes: RequestRecord[] = [];
+  readonly #recordOutcomes = (): void => {
+    const recs = this.#outcomes;
+    this.#outcomes = [];
+    for (const rec of recs) this.#recordOutcome(rec, rec.status!, rec.errorCode ?? null);
+  };
   #inFlight = 0;
 
   private constructor(config: Config, providers: Map<string, ProviderAdapter>, health: Health, quotas: Quotas,
@@ -695,14 +702,6 @@ export class Engine {
     this.#outcomes.push(rec);
     if (this.#outcomes.length === 1) process.nextTick(this.#recordOutcomes);
   }
-
-  /** Requests finished but not yet recorded (see #finish); close() records them first. */
-  #outcomes: RequestRecord[] = [];
-  readonly #recordOutcomes = (): void => {
-    const recs = this.#outcomes;
-    this.#outcomes = [];
-    for (const rec of recs) this.#recordOutcome(rec, rec.status!, rec.errorCode ?? null);
-  };
 
   #recordOutcome(rec: RequestRecord, status: number, errorCode: string | null): void {
     if (rec.usage && rec.upstreamModel) {

@@ -25,7 +25,7 @@ import { can, roleOf } from "../keys/roles.js";
 import { bearerKey } from "./auth.js";
 import { BODY_ERRORS, errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import { anthropicErrorBody, anthropicRoute } from "./routes/anthropic.js";
-import { openAIRoute } from "./routes/openai.js";
+import { JSON_TYPE, openAIRoute } from "./routes/openai.js";
 
 /** One request on the lane, as a route handler sees it. */
 export interface LaneCall {
@@ -50,7 +50,6 @@ export interface LaneState { shuttingDown: boolean }
 /** Returns true when it took the request; false leaves it to fastify. */
 export type Lane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const JSON_TYPE = "application/json; charset=utf-8";
 const PARSE_OPTIONS = { protoAction: "error", constructorAction: "error" } as const;
 
 export function createEngineLane(engine: Engine, state: LaneState): Lane {
@@ -99,7 +98,7 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
         throw new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not call models.`);
       }
       reading = true;
-      const body = await readJsonBody(req, limit);
+      const body = await readJsonBody(req, limit, limitMb);
       reading = false;
       const call: LaneCall = { id, req, res, principal, body, engaged: false };
       try {
@@ -127,7 +126,7 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
  * The request body as parsed JSON, or undefined when the request has none
  * (no Content-Type, no length, no chunked encoding), as fastify treated it.
  */
-function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+function readJsonBody(req: IncomingMessage, limit: number, limitMb: number): Promise<unknown> {
   const h = req.headers;
   const type = h["content-type"];
   if (type === undefined && h["transfer-encoding"] === undefined && (h["content-length"] === undefined || h["content-length"] === "0")) {
@@ -135,7 +134,7 @@ function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
     return Promise.resolve(undefined);
   }
   if (type === undefined || !isJson(type)) return Promise.reject(BODY_ERRORS.unsupportedMediaType());
-  if (Number(h["content-length"]) > limit) return Promise.reject(BODY_ERRORS.tooLarge(limit / (1024 * 1024)));
+  if (Number(h["content-length"]) > limit) return Promise.reject(BODY_ERRORS.tooLarge(limitMb));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -143,7 +142,7 @@ function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
       received += chunk.length;
       if (received > limit) {
         cleanup();
-        reject(BODY_ERRORS.tooLarge(limit / (1024 * 1024)));
+        reject(BODY_ERRORS.tooLarge(limitMb));
         return;
       }
       chunks.push(chunk);

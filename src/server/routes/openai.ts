@@ -29,7 +29,8 @@ export function metaHeaders(meta: CallMeta): Record<string, string> {
   return headers;
 }
 
-const JSON_TYPE = "application/json; charset=utf-8";
+/** What fastify sent for JSON answers; the engine lane keeps it. */
+export const JSON_TYPE = "application/json; charset=utf-8";
 
 /** A whole answer: the meta headers, then the body in one write. */
 export function writeJson(res: ServerResponse, meta: CallMeta, body: string): void {

@@ -119,7 +119,7 @@ export class SqliteStore extends SqlLogStore {
 }
 
 /** One encoded row's values in LOG_COLUMNS order. */
-export function columnValues(row: RequestLogInsert): unknown[] {
+function columnValues(row: RequestLogInsert): unknown[] {
   const out = new Array<unknown>(LOG_COLUMNS.length);
   for (let i = 0; i < LOG_COLUMNS.length; i++) out[i] = row[LOG_COLUMNS[i]!];
   return out;
