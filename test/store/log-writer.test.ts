@@ -129,6 +129,33 @@ describe("LogWriter", () => {
     await writer.close();
   });
 
+  it("lets rows that arrive during a write wait for a full batch or the interval, not write them as a trickle", async () => {
+    const store = new ScriptedStore();
+    const writer = new LogWriter(store, { batchSize: 10, flushIntervalMs: 150 });
+    let release!: () => void;
+    store.gate = new Promise<void>((r) => (release = r));
+    const rows = makeRows(25);
+    for (const row of rows.slice(0, 10)) writer.enqueue(row);
+    await vi.waitFor(() => expect(store.calls).toHaveLength(1));
+    for (const row of rows.slice(10, 13)) writer.enqueue(row);
+    store.gate = undefined;
+    release();
+    await vi.waitFor(() => expect(writer.written).toBe(10));
+    await new Promise((r) => setTimeout(r, 40));
+    // Three rows are not a batch: they wait for more or for the interval.
+    expect(store.calls).toHaveLength(1);
+    for (const row of rows.slice(13, 23)) writer.enqueue(row);
+    await vi.waitFor(() => expect(writer.written).toBe(20));
+    expect(store.calls.map((c) => c.length)).toEqual([10, 10]);
+    await vi.waitFor(() => expect(writer.written).toBe(23), { timeout: 2000 });
+    expect(store.calls.map((c) => c.length)).toEqual([10, 10, 3]);
+    // flush() does not wait for the interval.
+    for (const row of rows.slice(23)) writer.enqueue(row);
+    await writer.flush();
+    expect(writer.written).toBe(25);
+    expect(await store.storedIds()).toEqual(rows.map((r) => r.id));
+    await writer.close();
+  });
   it("retries a failed batch with backoff, keeping rows in order, and accepts rows meanwhile", async () => {
     const store = new ScriptedStore();
     store.failNext = 2;

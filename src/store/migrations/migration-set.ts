@@ -12,6 +12,7 @@ import { keysAndTeams } from "./0003-keys-and-teams.js";
 import { usage } from "./0004-usage.js";
 import { spend } from "./0005-spend.js";
 import { cacheSaved } from "./0006-cache-saved.js";
+import { logIndexOrder } from "./0007-log-index-order.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
@@ -23,6 +24,7 @@ export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> 
     "0004_usage": usage(t),
     "0005_spend": spend(t),
     "0006_cache_saved": cacheSaved(t),
+    "0007_log_index_order": logIndexOrder(),
   };
 }
 
