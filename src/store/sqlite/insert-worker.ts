@@ -24,6 +24,11 @@ const db = new Database(filename);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = NORMAL");
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+// Inserts touch only the last pages of the table and of each index: SQLite's
+// own 2 MB default is plenty. better-sqlite3 builds SQLite with 16 MB, which
+// this connection filled with pages it never reads again (+16 MB RSS, and
+// inserts measured ~7 % slower than with the small cache).
+db.pragma("cache_size = -2000");
 const insert = db.prepare(insertSql(columns));
 const insertMany = db.transaction((rows: string[]) => {
   for (const row of rows) insert.run(JSON.parse(row) as unknown[]);
