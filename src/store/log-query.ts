@@ -35,6 +35,9 @@ export interface NormalizedLogQuery {
  * must share the exact form for string comparison to equal time comparison.
  */
 export function canonicalTimestamp(value: string, what: string): string {
+  // Every row the engine logs is already in this form; proving it is ~10x
+  // cheaper than the round trip through Date below.
+  if (isCanonical(value)) return value;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) {
     throw new GatewayError("invalid_request", `${what} is not a valid ISO-8601 timestamp: ${JSON.stringify(value)}`, {
@@ -42,6 +45,22 @@ export function canonicalTimestamp(value: string, what: string): string {
     });
   }
   return new Date(ms).toISOString();
+}
+
+const CANONICAL_SHAPE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True when `value` is exactly what toISOString() gives for some instant of years 0000-9999. */
+function isCanonical(value: string): boolean {
+  if (value.length !== 24 || !CANONICAL_SHAPE.test(value)) return false;
+  const digit = (i: number): number => value.charCodeAt(i) - 48;
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  if (day <= 28) return true;
+  if (month !== 2) return day <= DAYS_IN_MONTH[month - 1]!;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (leap ? 29 : 28);
 }
 
 export function clampLimit(limit: number | undefined): number {

@@ -6,8 +6,8 @@
 import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
 import { GatewayError } from "../../core/errors.js";
 import type { CallContext } from "../types.js";
-import { signalLink } from "../../core/client-link.js";
-import { PushBody } from "./push-body.js";
+import { signalLink, type ClientLink } from "../../core/client-link.js";
+import { PushBody, type BodyControl } from "./push-body.js";
 
 export interface UpstreamResponse {
   status: number;
@@ -80,63 +80,16 @@ export class UpstreamClient {
     const { ctx } = req;
     const link = ctx.link ?? signalLink(ctx.signal);
     if (link.aborted) return Promise.reject(link.reason);
-    const headers = ctx.headers ? { ...req.headers, ...ctx.headers } : req.headers;
-    const provider = this.#provider;
-    const body = new PushBody();
     return new Promise<UpstreamStream>((resolve, reject) => {
-      let started = false;
-      let paused = false;
-      let abort: ((reason: Error) => void) | undefined;
-      let resume: (() => void) | undefined;
-      body.controller = {
-        pause: () => { paused = true; },
-        resume: () => {
-          if (!paused) return;
-          paused = false;
-          resume?.();
-        },
-        abort: (reason) => abort?.(reason),
-      };
-      const off = link.onAbort(() => abort?.(link.reason));
-      const handler: Dispatcher.DispatchHandler = {
-        onConnect(a) {
-          abort = a;
-          if (link.aborted) a(link.reason);
-        },
-        onHeaders(statusCode, rawHeaders, r) {
-          if (statusCode < 200) return true; // 1xx: the real answer follows
-          started = true;
-          resume = r;
-          // Parsed only when someone will read them: an error answer's, or when asked. (Keeping the
-          // raw list to parse later would keep the socket's read buffers it points into alive.)
-          const keep = req.responseHeaders || statusCode >= 300;
-          resolve({ status: statusCode, headers: keep && rawHeaders ? undiciUtil.parseHeaders(rawHeaders) : {}, body });
-          return !paused;
-        },
-        onData(chunk) {
-          body.push(chunk);
-          return !paused;
-        },
-        onComplete() {
-          off();
-          body.end();
-        },
-        onError(err) {
-          off();
-          const e = transportError(err, ctx, provider);
-          if (started) body.fail(e);
-          else reject(e);
-        },
-      };
       this.#agent.dispatch({
         origin: originOf(req.url),
         path: pathOf(req.url),
         method: req.method ?? "POST",
-        headers,
+        headers: ctx.headers ? { ...req.headers, ...ctx.headers } : req.headers,
         body: req.body ?? null,
         headersTimeout: ctx.timeouts.firstByteMs,
         bodyTimeout: ctx.timeouts.idleMs,
-      }, handler);
+      }, new StreamCall(ctx, link, this.#provider, req.responseHeaders === true, resolve, reject));
     });
   }
 
@@ -151,12 +104,83 @@ export interface UpstreamStream {
   body: PushBody;
 }
 
-
-
 export interface UpstreamText {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+}
+
+/**
+ * One requestStream() call: undici's callback handler and its body's
+ * controller in one object, so a call allocates this and its PushBody
+ * instead of a closure per callback.
+ */
+class StreamCall implements Dispatcher.DispatchHandler, BodyControl {
+  readonly #body = new PushBody();
+  #started = false;
+  #paused = false;
+  #abort: ((reason: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  readonly #off: () => void;
+
+  constructor(
+    readonly ctx: CallContext,
+    readonly link: ClientLink,
+    readonly provider: string,
+    readonly keepHeaders: boolean,
+    readonly resolve: (res: UpstreamStream) => void,
+    readonly reject: (err: Error) => void,
+  ) {
+    this.#body.controller = this;
+    this.#off = link.onAbort(() => this.#abort?.(link.reason));
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#resume?.();
+  }
+
+  abort(reason: Error): void {
+    this.#abort?.(reason);
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    this.#abort = abort;
+    if (this.link.aborted) abort(this.link.reason);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx: the real answer follows
+    this.#started = true;
+    this.#resume = resume;
+    // Parsed only when someone will read them: an error answer's, or when asked. (Keeping the
+    // raw list to parse later would keep the socket's read buffers it points into alive.)
+    const keep = this.keepHeaders || statusCode >= 300;
+    this.resolve({ status: statusCode, headers: keep && rawHeaders ? undiciUtil.parseHeaders(rawHeaders) : {}, body: this.#body });
+    return !this.#paused;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#body.push(chunk);
+    return !this.#paused;
+  }
+
+  onComplete(): void {
+    this.#off();
+    this.#body.end();
+  }
+
+  onError(err: Error): void {
+    this.#off();
+    const e = transportError(err, this.ctx, this.provider);
+    if (this.#started) this.#body.fail(e);
+    else this.reject(e);
+  }
 }
 
 // The URL split is cached per base string: building a URL object per request
