@@ -26,6 +26,18 @@ describe("SSEDecoder", () => {
     expect(feed(new SSEDecoder(), pieces).map((e) => e.data)).toEqual(["{\"x\":\"héllo 🌍\"}", "[DONE]"]);
   });
 
+  it("decodes like TextDecoder: a leading BOM dropped (also when split), bad and truncated bytes as U+FFFD", () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    const body = [...bom, ...enc.encode("data: a\n\ndata: "), 0xff, 0x61, 0xe2, 0x82, 0x0a, 0x0a, ...enc.encode("data: \ufeffkept\n\ndata: end"), 0xf0, 0x9f];
+    const expected = new TextDecoder().decode(new Uint8Array(body)).split("\n\n").map((e) => e.slice("data: ".length));
+    for (const size of [1, 2, 3, 5, body.length]) {
+      const pieces: Uint8Array[] = [];
+      for (let i = 0; i < body.length; i += size) pieces.push(new Uint8Array(body.slice(i, i + size)));
+      expect(feed(new SSEDecoder(), pieces).map((e) => e.data), `pieces of ${size}`).toEqual(expected);
+    }
+    expect(expected).toEqual(["a", "\ufffda\ufffd", "\ufeffkept", "end\ufffd"]);
+  });
+
   it("flushes a last event that has no blank line after it", () => {
     expect(feed(new SSEDecoder(), ["data: tail"]).map((e) => e.data)).toEqual(["tail"]);
   });
