@@ -48,9 +48,19 @@ export class SSEDecoder {
 
   /** Feeds one chunk of bytes; returns the events it completed. */
   push(chunk: Uint8Array): SSEEvent[] {
-    this.#buffer += this.#decoder.write(chunk);
+    const text = (this.#buffer += this.#decoder.write(chunk));
     const out: SSEEvent[] = [];
     let start = 0;
+    // The common shape first: whole events of one `data: ` line each, LF-framed,
+    // with no field of a previous line pending. One slice per event instead of
+    // three, and no line list; anything else (CR, other fields, multi-line
+    // data, a cut event) falls through to the line-by-line parse below.
+    while (this.#event === undefined && this.#data.length === 0 && text.startsWith("data: ", start)) {
+      const nl = text.indexOf("\n", start);
+      if (nl === -1 || text.charCodeAt(nl + 1) !== 10 || text.charCodeAt(nl - 1) === 13) break;
+      out.push({ event: undefined, data: text.slice(start + 6, nl), id: this.#id });
+      start = nl + 2;
+    }
     for (;;) {
       const nl = this.#buffer.indexOf("\n", start);
       if (nl === -1) break;
