@@ -74,7 +74,12 @@ export interface LogPage {
 
 import type { KeyStore } from "./keys/types.js";
 
-/** Encodes a row when it is queued; writes a batch of encoded rows (one transaction, throws if nothing was written). */
+/**
+ * Encodes a row when it is queued; writes a batch of encoded rows (one
+ * transaction, throws if nothing was written). Batches come in the order
+ * the rows were encoded, and a failed batch is offered again as it was; a
+ * row older than the batch being written will not be offered again.
+ */
 export interface LogSink<T> {
   encode(row: LogRow): T;
   write(batch: T[]): Promise<void>;

@@ -6,6 +6,7 @@
 import { Worker } from "node:worker_threads";
 import { LOG_COLUMNS } from "../log-query.js";
 import type { InsertReply, InsertWorkerData } from "./insert-worker.js";
+import type { RowBlock } from "./row-bytes.js";
 
 // Under the TypeScript test runner this module is loaded from src/ as .ts;
 // the worker then needs the same loader. Compiled code runs the .js beside it.
@@ -54,12 +55,13 @@ export class InsertWorker {
     return worker;
   }
 
-  insert(rows: string[]): Promise<void> {
+  /** Inserts a block's rows in one transaction. The block's buffers are transferred: it is unusable here afterwards. */
+  insert(block: RowBlock): Promise<void> {
     const worker = (this.#worker ??= this.#start());
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, rows });
+      worker.postMessage({ id, block }, [block.bytes.buffer, block.ends.buffer]);
     });
   }
 

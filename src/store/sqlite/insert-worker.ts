@@ -3,20 +3,22 @@
  * into a table with six indexes costs tens of microseconds a row; on the event
  * loop that is CPU taken from every request in flight. Here it runs beside it.
  *
- * Protocol: the first message opens the file; then each `{ id, rows }` is
- * inserted in one transaction and answered `{ id }` or `{ id, error }`.
+ * Protocol: the worker opens the file at start; then each `{ id, block }`
+ * (a RowBlock: rows as JSON arrays of column values, as bytes) is inserted
+ * in one transaction and answered `{ id }` or `{ id, error }`.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { insertSql } from "./insert-sql.js";
+import { blockRows, type RowBlock } from "./row-bytes.js";
 
 export interface InsertWorkerData {
   filename: string;
   busyTimeoutMs: number;
   columns: readonly string[];
 }
-/** Each row: a JSON array of its values in `columns` order. */
-export interface InsertRequest { id: number; rows: string[] }
+/** Each row of the block: a JSON array of its values in `columns` order. */
+export interface InsertRequest { id: number; block: RowBlock }
 export interface InsertReply { id: number; error?: string }
 
 const { filename, busyTimeoutMs, columns } = workerData as InsertWorkerData;
@@ -37,7 +39,7 @@ const insertMany = db.transaction((rows: string[]) => {
 parentPort!.on("message", (msg: InsertRequest) => {
   let reply: InsertReply;
   try {
-    insertMany(msg.rows);
+    insertMany(blockRows(msg.block));
     reply = { id: msg.id };
   } catch (err) {
     reply = { id: msg.id, error: err instanceof Error ? err.message : String(err) };

@@ -14,6 +14,7 @@ import { LOG_COLUMNS } from "../log-query.js";
 import { insertSql } from "./insert-sql.js";
 import type { LogRow, LogSink } from "../types.js";
 import { InsertWorker } from "./insert-worker-client.js";
+import { blockRows, RowBytes, type RowBlock } from "./row-bytes.js";
 import { SqlLogStore } from "../sql/sql-log-store.js";
 
 export interface SqliteStoreOptions {
@@ -86,29 +87,36 @@ export class SqliteStore extends SqlLogStore {
   }
 
   /**
-   * Each row is queued as one JSON string of its values in LOG_COLUMNS order:
-   * one object per waiting row for the garbage collector, and a batch of
-   * strings crosses to the writer thread as a plain copy.
+   * Each row is encoded at once as one JSON array of its values in
+   * LOG_COLUMNS order, kept as bytes outside the JS heap (row-bytes.ts) and
+   * queued as its sequence number; a batch crosses to the writer thread as
+   * one transferred buffer. Batches come oldest first (the LogWriter's
+   * order), so a row older than a batch being written is one the writer has
+   * given up on and its bytes can go.
    */
-  logSink(): LogSink<string> {
+  logSink(): LogSink<number> {
+    const rows = new RowBytes();
     return {
-      encode: (row) => JSON.stringify(columnValues(this.codec.encode(row))),
+      encode: (row) => rows.append(JSON.stringify(columnValues(this.codec.encode(row)))),
       write: async (batch) => {
         if (batch.length === 0) return;
-        if (this.inMemory) return this.insertHere(batch);
-        return (this.writer ??= new InsertWorker(this.filename, this.busyTimeoutMs)).insert(batch);
+        rows.releaseBefore(batch[0]!);
+        const block = rows.block(batch);
+        if (this.inMemory) this.insertHere(block);
+        else await (this.writer ??= new InsertWorker(this.filename, this.busyTimeoutMs)).insert(block);
+        rows.releaseBefore(batch[batch.length - 1]! + 1);
       },
     };
   }
 
-  private insertHere(batch: string[]): void {
+  private insertHere(block: RowBlock): void {
     if (!this.insertMany) {
       const insert = this.database.prepare(insertSql(LOG_COLUMNS));
       this.insertMany = this.database.transaction((rows: string[]) => {
         for (const row of rows) insert.run(JSON.parse(row) as unknown[]);
       });
     }
-    this.insertMany(batch);
+    this.insertMany(blockRows(block));
   }
 
   // Kysely only closes the database if it ever ran a query on it.
