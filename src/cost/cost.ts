@@ -128,6 +128,11 @@ export function usdOf(usage: UsageLike | null | undefined, model: string, catalo
  * (String(8.75e-7) is "8.75e-7", which header parsers reject as a price).
  */
 export function formatUsd(usd: number): string {
-  const fixed = usd.toFixed(10).replace(/0+$/, "").replace(/\.$/, "");
-  return fixed === "-0" ? "0" : fixed;
+  const fixed = usd.toFixed(10);
+  // Trailing zeros, then a bare point, cut by hand: this runs for every answer's header.
+  let end = fixed.length;
+  while (end > 0 && fixed.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (end > 0 && fixed.charCodeAt(end - 1) === 46 /* . */) end--;
+  const out = end === fixed.length ? fixed : fixed.slice(0, end);
+  return out === "-0" ? "0" : out;
 }

@@ -212,6 +212,17 @@ describe("formatUsd", () => {
     expect(formatUsd(0)).toBe("0");
     expect(formatUsd(12)).toBe("12");
   });
+
+  it("agrees with trimming toFixed(10) by regular expressions on edge and random values", async () => {
+    const { formatUsd } = await import("../../src/cost/index.js");
+    const byRegex = (usd: number): string => {
+      const fixed = usd.toFixed(10).replace(/0+$/, "").replace(/\.$/, "");
+      return fixed === "-0" ? "0" : fixed;
+    };
+    const values = [0, -0, 1, 10, 100, 0.1, 1e-10, 4e-11, 6e-11, -1e-12, -0.5, 1e20, 1e21, 123456.789, Number.MAX_SAFE_INTEGER];
+    for (let i = 0; i < 5000; i++) values.push(Math.random() * 10 ** (Math.floor(Math.random() * 12) - 10));
+    for (const v of values) expect(formatUsd(v), String(v)).toBe(byRegex(v));
+  });
 });
 
 describe("Bedrock cache writes", () => {
