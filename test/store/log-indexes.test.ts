@@ -5,23 +5,10 @@
  * read backwards, with no sort, on both engines.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { sql, type Kysely } from "kysely";
-import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
-import type { LiaisonDatabase } from "../../src/store/sql/log-table.js";
-import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { sql } from "kysely";
 import { makeRows } from "./log-rows.js";
 import { dropSchemas, PG_URL, uniqueSchema } from "./pg-test-db.js";
-
-class SqliteProbe extends SqliteStore {
-  get kysely(): Kysely<LiaisonDatabase> {
-    return this.db;
-  }
-}
-class PostgresProbe extends PostgresStore {
-  get kysely(): Kysely<LiaisonDatabase> {
-    return this.db;
-  }
-}
+import { PostgresProbe, SqliteProbe } from "./probes.js";
 
 // The shape of SqlLogStore.queryLogs: an equality filter, a cursor, newest first.
 const FILTERS = [

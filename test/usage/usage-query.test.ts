@@ -6,13 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type Kysely } from "kysely";
-import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import type { LiaisonDatabase } from "../../src/store/sql/log-table.js";
-import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { LogRow } from "../../src/store/types.js";
 import { queryUsage, queryUsageInMemory, type UsageQuery, type UsageRow } from "../../src/store/usage/usage-query.js";
 import { makeRow } from "../store/log-rows.js";
 import { dropSchemas, PG_URL, uniqueSchema } from "../store/pg-test-db.js";
+import { PostgresProbe, SqliteProbe } from "../store/probes.js";
 
 // created_at, model, provider, key, team, status, latency, prompt, completion, cost
 type Spec = [string, string, string, string | null, string | null, number, number, number | null, number | null, number | null];
@@ -96,18 +95,6 @@ function suite(name: string, open: () => Promise<{ run: Run; close?: () => Promi
       await expect(run({ group_by: "day", since: "yesterday" })).rejects.toMatchObject({ param: "since" });
     });
   });
-}
-
-/** The stores keep their Kysely handle protected; a test subclass lends it out. */
-class SqliteProbe extends SqliteStore {
-  get kysely(): Kysely<LiaisonDatabase> {
-    return this.db;
-  }
-}
-class PostgresProbe extends PostgresStore {
-  get kysely(): Kysely<LiaisonDatabase> {
-    return this.db;
-  }
 }
 
 async function setTeams(db: Kysely<LiaisonDatabase>): Promise<void> {
