@@ -19,14 +19,15 @@ class Utf8Stream {
   #started = false;
 
   write(chunk: Uint8Array): string {
-    const text = this.#decoder.write(chunk);
-    if (this.#started || text === "") return text;
-    this.#started = true;
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return this.#first(this.#decoder.write(chunk));
   }
 
   end(): string {
-    const text = this.#decoder.end();
+    return this.#first(this.#decoder.end());
+  }
+
+  /** The BOM can only be the first character of the whole text. */
+  #first(text: string): string {
     if (this.#started || text === "") return text;
     this.#started = true;
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -11,10 +11,10 @@ import { migrateToLatest } from "../migrations/migration-set.js";
 import { logRowCodec } from "../sql/log-row-codec.js";
 import type { LiaisonDatabase, RequestLogInsert } from "../sql/log-table.js";
 import { LOG_COLUMNS } from "../log-query.js";
-import { insertSql } from "./insert-sql.js";
+import { blockInserter } from "./insert-sql.js";
 import type { LogRow, LogSink } from "../types.js";
 import { InsertWorker } from "./insert-worker-client.js";
-import { blockRows, RowBytes, type RowBlock } from "./row-bytes.js";
+import { RowBytes, type RowBlock } from "./row-bytes.js";
 import { SqlLogStore } from "../sql/sql-log-store.js";
 
 export interface SqliteStoreOptions {
@@ -42,7 +42,7 @@ export function sqliteFilenameFromUrl(url: string): string {
 
 export class SqliteStore extends SqlLogStore {
   private readonly database: Database.Database;
-  private insertMany: ((rows: string[]) => void) | undefined;
+  private insertBlock: ((block: RowBlock) => void) | undefined;
   private writer: InsertWorker | undefined;
   private readonly filename: string;
   private readonly inMemory: boolean;
@@ -110,13 +110,7 @@ export class SqliteStore extends SqlLogStore {
   }
 
   private insertHere(block: RowBlock): void {
-    if (!this.insertMany) {
-      const insert = this.database.prepare(insertSql(LOG_COLUMNS));
-      this.insertMany = this.database.transaction((rows: string[]) => {
-        for (const row of rows) insert.run(JSON.parse(row) as unknown[]);
-      });
-    }
-    this.insertMany(blockRows(block));
+    (this.insertBlock ??= blockInserter(this.database, LOG_COLUMNS))(block);
   }
 
   // Kysely only closes the database if it ever ran a query on it.
