@@ -307,6 +307,31 @@ describe("LogWriter against a real database that goes away", () => {
     await store.close();
   });
 
+  it("writes later rows intact after giving up on a batch SQLite refused (the sink lets the given-up rows' bytes go)", async () => {
+    const filename = join(dir, "given-up.db");
+    const store = new SqliteStore({ filename, busyTimeoutMs: 5 });
+    await store.migrate();
+    const other = new Database(filename);
+    other.exec("begin exclusive");
+    const { events, hooks } = recordingHooks();
+    const writer = new LogWriter(store, { batchSize: 10, flushIntervalMs: 5, retryBaseMs: 5, maxRetries: 2, hooks });
+    const rows = makeRows(35);
+    for (const row of rows.slice(0, 10)) writer.enqueue(row);
+    await writer.flush();
+    expect(events.dropped).toEqual([[10, "write_failed"]]);
+
+    other.exec("commit");
+    other.close();
+    for (const row of rows.slice(10)) writer.enqueue(row);
+    await writer.flush();
+    expect(writer.written).toBe(25);
+    const stored = await store.queryLogs({ limit: 1000 });
+    expect(stored.data.map((r) => r.id).reverse()).toEqual(rows.slice(10).map((r) => r.id));
+    expect(await store.getLog(rows[34]!.id)).toEqual(rows[34]);
+    await writer.close();
+    await store.close();
+  });
+
   it("reports, without throwing or crashing, when PostgreSQL is unreachable", async () => {
     const store = new PostgresStore({ connectionString: "postgres://postgres@127.0.0.1:1/test", connectionTimeoutMs: 1000 });
     const { events, hooks } = recordingHooks();
