@@ -17,7 +17,7 @@ it("inserts keep succeeding, without long waits, while a big delete runs", { tim
     for (let i = 0; i < OLD; i += 10_000) await b.store.insertLogs(makeRows(10_000, new Date(Date.parse("2024-01-01T00:00:00Z") + i).toISOString()));
 
     let deleting = true;
-    const deletion = b.retention.deleteOlderThan({ before: "2025-01-01T00:00:00.000Z", batchSize: 1000 }).finally(() => {
+    const deletion = b.retention.deleteOlderThan({ before: "2025-01-01T00:00:00.000Z", batchSize: 250 }).finally(() => {
       deleting = false;
     });
 
