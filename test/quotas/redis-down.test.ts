@@ -128,4 +128,14 @@ describe("Redis down", () => {
     await vi.waitFor(() => expect(down.degraded()).toEqual({ limits: true, budgets: true }));
     expect(new Set(components)).toEqual(new Set(["limits", "budgets"]));
   });
+
+  it("createQuotas: degradedShare reaches the limits (rpm 4 at share 0.5: 2 here while Redis is away)", async () => {
+    env = new RedisTestEnv();
+    const down = await createQuotas({ redisUrl: DEAD_URL, prefix: env.prefix, degradedShare: 0.5 });
+    toClose.push(down);
+    const s = [{ id: "key:k1", limits: { rpm: 4 } }];
+    const results = await Promise.all([1, 2, 3].map(() => down.gate.admit(s, 0)));
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
+    expect(results[2]).toMatchObject({ limit: "rpm", limitValue: 2 });
+  });
 });

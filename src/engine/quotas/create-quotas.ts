@@ -32,6 +32,8 @@ export interface QuotaSettings {
   limitsFailure?: RedisFailurePolicy;
   budgetsFailure?: RedisFailurePolicy;
   parallelLeaseMs?: number;
+  /** While Redis is unreachable (policy open), the share of each limit this instance admits on its own, counting from the last shared counts it saw. Default 1. */
+  degradedShare?: number;
   /** Where spend is kept for the record; loaded at start so counting resumes where it stopped. */
   spendStore?: SpendStore;
   spendFlushIntervalMs?: number;
@@ -92,7 +94,9 @@ export async function createQuotas(settings: QuotaSettings = {}): Promise<Quotas
     onRecover: () => settings.onRecover?.(component),
   });
   const gate = redis
-    ? new RedisQuotaGate({ redis, prefix, fail: settings.limitsFailure, leaseMs: settings.parallelLeaseMs, now, ...hooks("limits") })
+    ? new RedisQuotaGate({
+      redis, prefix, fail: settings.limitsFailure, leaseMs: settings.parallelLeaseMs, degradedShare: settings.degradedShare, now, ...hooks("limits"),
+    })
     : new MemoryQuotaGate({ now });
   const budgets = redis
     ? new RedisBudgetGuard({ redis, prefix, fail: settings.budgetsFailure, baseline, onSpend, now, ...hooks("budgets") })

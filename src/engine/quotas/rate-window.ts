@@ -29,9 +29,15 @@ export function emptyWindow(idx: number): WindowState {
   return { w: idx, r: 0, t: 0, pr: 0, pt: 0 };
 }
 
-/** Moves the state to window `idx`: the current window becomes the previous one, or both clear after a gap. */
+/**
+ * Moves the state to window `idx`: the current window becomes the previous
+ * one, or both clear after a gap. A state already past `idx` (the clock
+ * stepped back, or a view taken on Redis's clock read a moment early) stays
+ * as it is: forgetting counts because of a clock is what a limit must not do.
+ * (The script's copy sees only Redis's own clock and keeps the plain rule.)
+ */
 export function roll(s: WindowState, idx: number): void {
-  if (s.w === idx) return;
+  if (s.w >= idx) return;
   if (s.w === idx - 1) {
     s.pr = s.r;
     s.pt = s.t;

@@ -5,11 +5,16 @@
  * held (see quota-scripts.ts for the keys and why slots are leases).
  *
  * When Redis cannot be reached the policy decides:
- *   open (default)  admit, counted by this instance alone (a MemoryQuotaGate
- *                   that starts empty): during an outage each instance
- *                   enforces the limits on its own traffic, so N instances
- *                   may let through up to N × the limit, but no client gets
- *                   errors because a cache-like dependency is down.
+ *   open (default)  admit, counted by this instance (a MemoryQuotaGate):
+ *                   no client gets errors because a cache-like dependency
+ *                   is down. It counts on from the last shared window each
+ *                   subject showed in a reply (not from zero, which let N
+ *                   instances admit N × the limit on top of what was already
+ *                   used), adds the parallel slots of its own requests still
+ *                   running, and enforces `degradedShare` of each limit: with
+ *                   share 1/N the N instances together stay within the limit.
+ *                   What it admits on its own is never written to Redis:
+ *                   once Redis answers, its counts alone decide again.
  *   closed          refuse with `limit: "unavailable"` (answer 503): for
  *                   deployments where a limit is a contract (resale, hard
  *                   cost caps) and an outage must not lift it.
@@ -25,8 +30,9 @@ import {
   distinctById, limitOf, wholeTokens,
   type Admission, type QuotaGate, type QuotaSubject, type RedisFailurePolicy, type Refused,
 } from "./limits.js";
+import { LastSharedCounts } from "./last-shared-counts.js";
 import { MemoryQuotaGate } from "./memory-quota-gate.js";
-import { rateLimitHeaders, retryAfterSeconds, waitMs, type WindowView } from "./rate-window.js";
+import { WINDOW_MS, rateLimitHeaders, retryAfterSeconds, waitMs, type WindowView } from "./rate-window.js";
 import { ADMIT, KIND_CODES, RELEASE, RENEW } from "./quota-scripts.js";
 
 export interface RedisQuotaGateSettings {
@@ -42,12 +48,22 @@ export interface RedisQuotaGateSettings {
   timeoutMs?: number;
   onError?: (err: unknown) => void;
   onRecover?: () => void;
+  /**
+   * While Redis is unreachable under `open`, the share of each limit (rpm,
+   * tpm, parallel) this instance admits, counting from the last shared counts
+   * it saw: floor(limit × share), at least 1. Default 1.
+   */
+  degradedShare?: number;
+  /** Subjects whose last shared counts are remembered for an outage. Default 100,000. */
+  maxRemembered?: number;
   now?: () => number;
 }
 
 /** Off the request path: releases and renewals may wait longer than an admission. */
 const BACKGROUND_TIMEOUT_MS = 1_000;
 const RENEW_BATCH = 500;
+/** Redis's clock is learned afresh only when it moved this far from what was assumed (not on every reply's jitter). */
+const CLOCK_SLACK_MS = 1_000;
 
 interface Limits { rpm: number | undefined; tpm: number | undefined; parallel: number | undefined }
 
@@ -59,6 +75,12 @@ export class RedisQuotaGate implements QuotaGate {
   readonly #timeoutMs: number;
   readonly #outage: RedisOutage;
   readonly #local: MemoryQuotaGate;
+  readonly #now: () => number;
+  /** Redis's clock minus this instance's: the fallback counts in Redis's minute windows, where the shared views were taken. */
+  #clockOffset = 0;
+  readonly #lastShared: LastSharedCounts;
+  /** Parallel slots held in Redis by this instance's requests still running, per subject: they count during an outage. */
+  readonly #ownSlots = new Map<string, number>();
   /** Leases this instance holds: member → slot set keys. */
   readonly #held = new Map<string, string[]>();
   readonly #pending = new Set<Promise<unknown>>();
@@ -72,7 +94,13 @@ export class RedisQuotaGate implements QuotaGate {
     this.#leaseMs = Math.max(3_000, settings.leaseMs ?? 60_000);
     this.#timeoutMs = settings.timeoutMs ?? 250;
     this.#outage = new RedisOutage({ onError: settings.onError, onRecover: settings.onRecover, now: settings.now });
-    this.#local = new MemoryQuotaGate({ now: settings.now });
+    this.#now = settings.now ?? Date.now;
+    this.#lastShared = new LastSharedCounts(settings.maxRemembered);
+    this.#local = new MemoryQuotaGate({
+      now: () => this.#now() + this.#clockOffset,
+      share: settings.degradedShare,
+      baseline: (id, idx) => ({ window: this.#lastShared.at(id, idx), inFlight: this.#ownSlots.get(id) }),
+    });
     settings.redis.on("error", this.#onRedisError);
   }
 
@@ -97,13 +125,19 @@ export class RedisQuotaGate implements QuotaGate {
       args.push(l.rpm ?? 0, l.tpm ?? 0, l.parallel ?? 0);
     });
 
+    const sentAt = this.#now();
     const reply = await this.#call(ADMIT, keys, args, this.#timeoutMs);
     if (reply === undefined || reply.length !== 5 + subjects.length * 5) return this.#unavailable(subjects, tokens);
     const [admitted, idx, elapsedMs, refusedAt, kind] = reply as [number, number, number, number, number];
+    this.#learnClock(idx * WINDOW_MS + elapsedMs, (sentAt + this.#now()) / 2);
     const views: WindowView[] = [];
     limits.forEach((l, i) => {
       const [r, t, pr, pt] = reply.slice(5 + i * 5, 9 + i * 5) as [number, number, number, number];
-      if (l.rpm !== undefined || l.tpm !== undefined) views.push({ rpm: l.rpm, tpm: l.tpm, s: { w: idx, r, t, pr, pt }, elapsedMs });
+      if (l.rpm === undefined && l.tpm === undefined) return;
+      const s = { w: idx, r, t, pr, pt };
+      views.push({ rpm: l.rpm, tpm: l.tpm, s, elapsedMs });
+      // Refusals too: the counts as found are as shared as any.
+      this.#lastShared.remember(subjects[i]!.id, s);
     });
     const headers = rateLimitHeaders(views);
 
@@ -119,8 +153,12 @@ export class RedisQuotaGate implements QuotaGate {
       return refused;
     }
 
-    const slotKeys = subjects.filter((_, i) => limits[i]!.parallel !== undefined).map((s) => this.#slotKey(s.id));
-    if (slotKeys.length) this.#hold(member, slotKeys);
+    const slotSubjects = subjects.filter((_, i) => limits[i]!.parallel !== undefined).map((s) => s.id);
+    const slotKeys = slotSubjects.map((id) => this.#slotKey(id));
+    if (slotKeys.length) {
+      this.#hold(member, slotKeys);
+      for (const id of slotSubjects) this.#ownSlots.set(id, (this.#ownSlots.get(id) ?? 0) + 1);
+    }
     let released = false;
     return {
       ok: true,
@@ -129,6 +167,11 @@ export class RedisQuotaGate implements QuotaGate {
         if (released) return;
         released = true;
         this.#held.delete(member);
+        for (const id of slotSubjects) {
+          const n = (this.#ownSlots.get(id) ?? 0) - 1;
+          if (n > 0) this.#ownSlots.set(id, n);
+          else this.#ownSlots.delete(id);
+        }
         const delta = wholeTokens(actualTokens) - tokens;
         if (delta === 0 && slotKeys.length === 0) return;
         const releaseArgs: (string | number)[] = [idx, delta, member, subjects.length];
@@ -146,6 +189,18 @@ export class RedisQuotaGate implements QuotaGate {
     this.#closed = true;
     this.#redis.off("error", this.#onRedisError);
     await this.#local.close();
+    this.#lastShared.clear();
+    this.#ownSlots.clear();
+  }
+
+  /**
+   * Keeps the fallback's clock on Redis's minute windows. Steps only when the
+   * clocks moved apart by more than the slack: a clock that wobbled by a
+   * round trip must not move the fallback's window back and forth.
+   */
+  #learnClock(redisNowMs: number, localNowMs: number): void {
+    const offset = redisNowMs - localNowMs;
+    if (Number.isFinite(offset) && Math.abs(offset - this.#clockOffset) > CLOCK_SLACK_MS) this.#clockOffset = Math.round(offset);
   }
 
   #rateKey(subject: string): string {
