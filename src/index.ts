@@ -11,6 +11,7 @@ import type {
 } from "./core/types.js";
 import { Engine, type EngineDeps } from "./engine/gateway.js";
 import { plain } from "./core/lazy-chunk.js";
+import { checkDepth } from "./core/json-depth.js";
 import type { CallOptions } from "./engine/request-record.js";
 
 export interface Gateway {
@@ -34,25 +35,32 @@ export interface Gateway {
 export function createGateway(config: ConfigInput | Config, deps: EngineDeps = {}): Gateway {
   const valid = validateConfig(config, "createGateway(config)");
   const ready = Engine.create(valid, deps);
+  // The server refuses bodies nested past server.max_json_depth when it parses them; in-process callers are held to the same limit here.
+  const depth = valid.server.max_json_depth;
+  const checked = <T>(request: T, options: CallOptions | undefined): T => {
+    checkDepth(request, depth, "The request");
+    if (options?.metadata) checkDepth(options.metadata, depth, "options.metadata");
+    return request;
+  };
   ready.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
   return {
     async chat(request, options) {
-      return (await (await ready).chat({ ...request, stream: false }, options)).value;
+      return (await (await ready).chat({ ...checked(request, options), stream: false }, options)).value;
     },
     chatStream(request, options) {
       return {
         async *[Symbol.asyncIterator]() {
-          const { stream } = await (await ready).chatStream({ ...request, stream: true }, options);
+          const { stream } = await (await ready).chatStream({ ...checked(request, options), stream: true }, options);
           // Chunks the gateway left unparsed (LazyChunk) become plain objects here.
           for await (const chunk of stream) yield plain(chunk);
         },
       };
     },
     async completions(request, options) {
-      return (await (await ready).completions({ ...request, stream: false }, options)).value;
+      return (await (await ready).completions({ ...checked(request, options), stream: false }, options)).value;
     },
     async embed(request, options) {
-      return (await (await ready).embed(request, options)).value;
+      return (await (await ready).embed(checked(request, options), options)).value;
     },
     async models() {
       return (await ready).listModels();

@@ -59,7 +59,7 @@ export function createResponseCache(config: CacheConfig, deps: CacheDeps): Respo
     ...(semantic ? { semantic } : {}),
     defaultTtlMs: config.ttl_seconds * 1000,
     policyFor: (model) => {
-      const m = models[model];
+      const m = Object.hasOwn(models, model) ? models[model] : undefined;
       if (!m) return undefined;
       return {
         ...(m.enabled !== undefined ? { enabled: m.enabled } : {}),

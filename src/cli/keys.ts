@@ -4,6 +4,7 @@
  * The small admin client and table printer below are shared with teams.ts.
  */
 import { InvalidArgumentError, type Command } from "commander";
+import { formatUsd } from "../cost/cost.js";
 
 export interface CliIo {
   out: (text: string) => void;
@@ -162,7 +163,7 @@ export function limitsSummary(r: { rpm: number | null; tpm: number | null; max_p
 }
 
 export function budgetSummary(r: { budget_usd: number | null; budget_period: string | null }): string {
-  return r.budget_usd === null ? "-" : `$${r.budget_usd} ${r.budget_period ?? "total"}`;
+  return r.budget_usd === null ? "-" : `$${formatUsd(r.budget_usd)} ${r.budget_period ?? "total"}`;
 }
 
 // --- keys ---

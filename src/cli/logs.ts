@@ -3,6 +3,7 @@
  * through GET /admin/logs (DESIGN.md §2), as a table or JSON.
  */
 import { InvalidArgumentError, type Command } from "commander";
+import { formatDollars } from "../cost/cost.js";
 import { adminRequest, positiveInt, show, STDOUT, table, withConnection, type CliIo, type ConnectionOptions } from "./keys.js";
 
 /** The fields of a GET /admin/logs row the CLI prints. */
@@ -96,7 +97,7 @@ function cells(r: LogView): string[] {
     String(r.status),
     r.latency_ms.toFixed(1),
     tokens,
-    r.cost_usd === null ? "-" : r.cost_usd.toFixed(6),
+    r.cost_usd === null ? "-" : formatDollars(r.cost_usd),
   ];
 }
 

@@ -57,12 +57,14 @@ program
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
     // A stray rejection is a bug worth reporting, not a reason to drop every request in flight.
+    // Counted in liaison_internal_errors_total{site="unhandled_rejection"} and logged (once per interval).
     process.on("unhandledRejection", (reason) => {
-      running.engine.logger.error({ err: reason }, "unhandled promise rejection");
+      running.engine.internalErrors.report("unhandled_rejection", reason);
       running.engine.errors.capture(reason, { code: "unhandled_rejection" });
     });
     // An exception nobody caught leaves the process in an unknown state: report it, then exit.
     process.on("uncaughtException", (err) => {
+      running.engine.metrics.internalErrors.inc({ site: "uncaught_exception" });
       running.engine.logger.fatal({ err }, "uncaught exception; exiting");
       running.engine.errors.capture(err, { code: "uncaught_exception" });
       void running.engine.errors.flush(2_000).finally(() => process.exit(1));

@@ -4,6 +4,7 @@
  * reported instead of silently ignored.
  */
 import { z } from "zod";
+import { modelNameProblem } from "../core/model-name.js";
 import { OPENAI_PRESET_NAMES } from "../providers/openai/presets.js";
 import { ollamaConfigSchema } from "../providers/ollama/config.js";
 import { anthropicConfigSchema } from "../providers/anthropic/config.js";
@@ -59,7 +60,10 @@ export const providerSchema = z.discriminatedUnion("type", [openaiLike, azure, m
 
 export const targetSchema = z.strictObject({
   provider: z.string().min(1),
-  model: z.string().min(1),
+  model: z.string().min(1).superRefine((name, ctx) => {
+    const problem = modelNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", message: `not a usable model name: ${problem}` });
+  }),
   weight: z.number().positive().default(1),
   /** For `priority`: lower first (default: list order). */
   priority: z.number().int().optional(),
@@ -115,6 +119,14 @@ export const configSchema = z.strictObject({
     body_limit_mb: z.number().positive().max(1024).default(20),
     /** How long SIGTERM waits for in-flight requests. */
     shutdown_timeout_ms: ms.default(10_000),
+    /** JSON bodies and the x-liaison-metadata header nested deeper than this are refused with a 400. */
+    max_json_depth: z.number().int().min(2).max(1_000).default(64),
+    /** The whole request (headers and body) must have arrived within this; 408 after. */
+    request_timeout_ms: ms.default(60_000),
+    /** The request's headers must have arrived within this; 408 after. */
+    headers_timeout_ms: ms.default(30_000),
+    /** Connections held at once; further ones are closed at once (unset: no limit but the file-descriptor limit). */
+    max_connections: z.number().int().positive().optional(),
   }).prefault({}),
   admin_key: z.string().min(1).optional(),
   storage: z.strictObject({
@@ -124,6 +136,8 @@ export const configSchema = z.strictObject({
     url: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL"),
     /** Key prefix, so several gateways (or test runs) can share one Redis without sharing state. */
     prefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default("liaison:"),
+    /** While Redis is unreachable, each instance admits at most this share of a key's or team's limit, counting from the last shared counts it saw. */
+    degraded_share: z.number().gt(0).max(1).default(1),
   }).optional(),
   logging: z.strictObject({
     level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -131,7 +145,12 @@ export const configSchema = z.strictObject({
     bodies: z.boolean().default(false),
     /** Turn the request log off entirely. */
     requests: z.boolean().default(true),
+    /** Rows held in memory while the store cannot write (then the spool takes them). */
     queue_size: z.number().int().positive().default(10_000),
+    /** Where rows wait on disk once the memory queue is full (created when first needed). */
+    spool_dir: z.string().min(1).default("./liaison-spool"),
+    /** The spool's bound on disk; rows are dropped (and counted) only when it and the memory queue are both full. 0 turns the spool off. */
+    spool_max_mb: z.number().min(0).default(256),
     batch_size: z.number().int().positive().max(5_000).default(500),
     flush_interval_ms: ms.default(200),
     /** Old rows deleted, and bodies dropped sooner than rows (off the request path, in batches). */

@@ -22,6 +22,9 @@ export const ERROR_CATALOG = {
   invalid_request: { status: 400, type: "invalid_request_error" },
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
   body_too_large: { status: 413, type: "invalid_request_error" },
+  /** The request (headers and body) did not arrive within server.request_timeout_ms / headers_timeout_ms. */
+  request_timeout: { status: 408, type: "invalid_request_error" },
+  headers_too_large: { status: 431, type: "invalid_request_error" },
   model_not_found: { status: 404, type: "not_found_error" },
   route_not_found: { status: 404, type: "not_found_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },

@@ -136,3 +136,15 @@ export function formatUsd(usd: number): string {
   const out = end === fixed.length ? fixed : fixed.slice(0, end);
   return out === "-0" ? "0" : out;
 }
+
+/**
+ * An amount for people to read (error messages, the CLI): at least cents,
+ * and every digit a small amount needs — a budget of $0.0001 must not read
+ * "$0.00".
+ */
+export function formatDollars(usd: number): string {
+  const plain = formatUsd(usd);
+  const point = plain.indexOf(".");
+  if (point === -1) return `${plain}.00`;
+  return plain.length - point === 2 ? `${plain}0` : plain;
+}

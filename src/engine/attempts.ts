@@ -34,6 +34,8 @@ export interface AttemptDeps {
   timeoutsOf(provider: string): Timeouts;
   onAttempt?(target: TargetRef, outcome: "ok" | "error" | "skipped", err?: GatewayError): void;
   onRetry?(kind: "retry" | "fallback" | "context_window_fallback" | "content_policy_fallback"): void;
+  /** Removes configured provider credentials from an upstream error's text before anyone sees it. */
+  scrub?(e: GatewayError): void;
   /** A child span of the request's for one attempt (undefined when there is no trace). */
   attemptSpan?(rec: RequestRecord, target: TargetRef): SpanHandle | undefined;
 }
@@ -169,6 +171,7 @@ export async function runAttempts<T>(deps: AttemptDeps, req: AttemptRequest<T>):
       } catch (err) {
         scope.dispose();
         const e = toGatewayError(err);
+        deps.scrub?.(e);
         const latencyMs = performance.now() - attemptStart;
         // Only the target's own failures teach the stats and the breaker; a client's mistake or departure does not.
         if (countsAgainstTarget(e)) {

@@ -19,6 +19,7 @@ import { createStore } from "../store/create-store.js";
 import type { Store } from "../store/types.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { Metrics } from "../telemetry/metrics.js";
+import { InternalErrors } from "../telemetry/internal-errors.js";
 import type { CallScope } from "./call-scope.js";
 import { runAttempts, type AttemptDeps, type AttemptRequest, type AttemptResult } from "./attempts.js";
 import { createHealth, type Health } from "./health/index.js";
@@ -35,6 +36,7 @@ import { countRequestTokens, usdOf, estimateCompletionUsage, forClient, loadCata
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { budgetError, createQuotas, limitError, modelAllowed, modelNotAllowedError, type Quotas } from "./quotas/index.js";
 import { Redactor } from "../privacy/redactor.js";
+import { configSecrets, SecretScrubber } from "../privacy/secret-scrubber.js";
 import { RetentionJob } from "../store/retention/retention-job.js";
 import { createTracing, genAiRequestAttributes, genAiSpanName, genAiUsageAttributes, GEN_AI, NOOP_SPAN, SEMCONV, type Attributes, type GenAiOperation, type GenAiRequestFields, type Tracing } from "../telemetry/tracing.js";
 import { createErrorReporter, type ErrorReporter } from "../telemetry/error-reporter.js";
@@ -115,6 +117,8 @@ interface StreamCaching<T> {
   replay(answer: CachedAnswer): T[];
   toAnswer(chunks: T[], rec: RequestRecord): CachedAnswer;
 }
+/** How long /ready waits for the store's ping. */
+const READY_TIMEOUT_MS = 2_000;
 /** Beyond this many chunks a stream is not kept for the cache (its entry would exceed any sane size anyway). */
 const MAX_CACHED_CHUNKS = 20_000;
 const NO_SCOPE: CallScope = { ctx: undefined as never, dispose() {} };
@@ -148,9 +152,13 @@ export class Engine {
   readonly quotas: Quotas;
   readonly tracing: Tracing;
   readonly errors: ErrorReporter;
+  /** Where the bookkeeping after an answer reports what it could not do (counted and logged, never thrown). */
+  readonly internalErrors: InternalErrors;
   /** The response cache (issue 7); undefined unless cache.enabled. */
   cache: ResponseCache | undefined;
   readonly #attemptDeps: AttemptDeps;
+  /** Upstream error text loses every configured provider credential (some upstreams quote the key they got). */
+  readonly #scrub: (e: GatewayError) => void;
   /** Requests finished but not yet recorded (see #finish); close() records them first. */
   #outcomes: RequestRecord[] = [];
   readonly #recordOutcomes = (): void => {
@@ -175,6 +183,8 @@ export class Engine {
     this.#redact = redactor ? (v) => redactor.redactValue(v) : (v) => v;
     this.metrics = deps.metrics ?? new Metrics();
     this.logger = deps.logger ?? createLogger(config.logging.level);
+    const internal = this.metrics.internalErrors;
+    this.internalErrors = new InternalErrors({ count: (site) => internal.inc({ site }), logger: this.logger });
     this.store = deps.store;
     this.#keepBodies = config.logging.bodies;
     this.#providers = providers;
@@ -187,6 +197,14 @@ export class Engine {
     this.quotas = quotas;
     this.metrics.sources.degraded = () => ({ ...quotas.degraded() });
     const metrics = this.metrics;
+    const scrubber = new SecretScrubber([
+      ...Object.values(config.providers).flatMap((pc) => configSecrets(pc)),
+      ...[...providers.values()].flatMap((p) => p.secrets ?? []),
+    ]);
+    this.#scrub = (e) => {
+      const clean = scrubber.scrub(e.message);
+      if (clean !== e.message) e.message = clean;
+    };
     this.#attemptDeps = {
       router: this.router,
       breakers: health.breakers,
@@ -195,6 +213,7 @@ export class Engine {
       timeoutsOf: (provider) => this.#timeouts.get(provider)!,
       onAttempt: (target, outcome) => metrics.attemptChild.get(target.provider.name, outcome).inc(),
       onRetry: (kind) => metrics.retries.inc({ kind }),
+      scrub: this.#scrub,
       attemptSpan: (rec, target) => {
         if (rec.span === NOOP_SPAN) return undefined;
         if (!this.tracing.enabled) return rec.span; // the client's trace passed through: no spans of ours
@@ -214,6 +233,7 @@ export class Engine {
         maxQueue: config.logging.queue_size,
         batchSize: config.logging.batch_size,
         flushIntervalMs: config.logging.flush_interval_ms,
+        ...(config.logging.spool_max_mb > 0 ? { spool: { dir: config.logging.spool_dir, maxBytes: Math.floor(config.logging.spool_max_mb * 1024 * 1024) } } : {}),
         hooks: {
           onWritten: (n) => m.logRowsWritten.inc(n),
           onDropped: (n, reason) => {
@@ -227,6 +247,7 @@ export class Engine {
         },
       });
       m.sources.logQueueDepth = () => this.#writer?.depth ?? 0;
+      m.sources.logSpoolBytes = () => this.#writer?.spoolBytes ?? 0;
     }
     this.metrics.sources.inFlight = () => this.#inFlight;
     const retention = config.logging.retention;
@@ -278,6 +299,7 @@ export class Engine {
       limitsFailure: config.limits.redis_failure,
       budgetsFailure: config.budgets.redis_failure,
       parallelLeaseMs: config.limits.parallel_lease_ms,
+      ...(config.redis ? { degradedShare: config.redis.degraded_share } : {}),
       spendStore: store?.spendStore(),
       spendFlushIntervalMs: config.budgets.flush_interval_ms,
       ...(webhook ? { webhook: { url: webhook.url, secret: webhook.secret, thresholds: webhook.thresholds, timeoutMs: webhook.timeout_ms, retries: webhook.retries } } : {}),
@@ -656,6 +678,7 @@ export class Engine {
       ended = true;
     } catch (err) {
       error = toGatewayError(err);
+      this.#scrub(error);
       throw error;
     } finally {
       if (!ended) await iterator.return?.().catch(() => undefined);
@@ -703,20 +726,41 @@ export class Engine {
     if (this.#outcomes.length === 1) process.nextTick(this.#recordOutcomes);
   }
 
+  /**
+   * Runs on the next tick, where nothing would catch a throw: each part is
+   * guarded on its own (a failed metric must not cost the log row), and a
+   * failure is counted and logged, never passed on to the process.
+   */
   #recordOutcome(rec: RequestRecord, status: number, errorCode: string | null): void {
-    if (rec.usage && rec.upstreamModel) {
-      // Only names an upstream answered to reach these labels: an upstream refuses a made-up model before it bills usage.
-      const usage = this.metrics.usageChild.get(rec.provider ?? "", rec.upstreamModel);
-      usage.prompt.inc(rec.usage.prompt_tokens ?? 0);
-      usage.completion.inc(rec.usage.completion_tokens ?? 0);
-      if (rec.costUsd) usage.cost.inc(rec.costUsd);
+    try {
+      if (rec.usage && rec.upstreamModel) {
+        // Only names an upstream answered to reach these labels: an upstream refuses a made-up model before it bills usage.
+        const usage = this.metrics.usageChild.get(rec.provider ?? "", rec.upstreamModel);
+        usage.prompt.inc(rec.usage.prompt_tokens ?? 0);
+        usage.completion.inc(rec.usage.completion_tokens ?? 0);
+        if (rec.costUsd) usage.cost.inc(rec.costUsd);
+      }
+      // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
+      this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
+      this.metrics.durationChild.get(rec.endpoint).observe(rec.latencyMs! / 1000);
+      if (rec.ttftMs !== null) this.metrics.ttftChild.get(rec.endpoint).observe(rec.ttftMs / 1000);
+    } catch (err) {
+      this.internalErrors.report("metrics", err);
     }
-    // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
-    this.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
-    this.metrics.durationChild.get(rec.endpoint).observe(rec.latencyMs! / 1000);
-    if (rec.ttftMs !== null) this.metrics.ttftChild.get(rec.endpoint).observe(rec.ttftMs / 1000);
-    if (rec.span !== NOOP_SPAN) this.#endSpans(rec, status);
-    this.#writer?.enqueue(rec.toRow(status, errorCode, this.#keepBodies, this.#redact));
+    if (rec.span !== NOOP_SPAN) {
+      try {
+        this.#endSpans(rec, status);
+      } catch (err) {
+        this.internalErrors.report("tracing", err);
+      }
+    }
+    if (this.#writer) {
+      try {
+        this.#writer.enqueue(rec.toRow(status, errorCode, this.#keepBodies, this.#redact));
+      } catch (err) {
+        this.internalErrors.report("log_row", err);
+      }
+    }
   }
 
   /** Closes the request's spans with what the answer turned out to be (GenAI response and usage attributes). */
@@ -747,13 +791,22 @@ export class Engine {
     this.#finish(rec, status, errorCode);
   }
 
+  /** Why the gateway is not ready, or undefined when it is: the store must answer, and take rows. */
+  async notReady(): Promise<string | undefined> {
+    if (!this.store) return undefined;
+    if (this.#writer && !this.#writer.writable) return `the ${this.store.kind} store cannot write request-log rows (they wait in memory and in the spool)`;
+    return (await this.ready()) ? undefined : `the ${this.store.kind} store does not answer`;
+  }
+
+  /** Whether the store answers a ping within two seconds (a partitioned database must not hold /ready for its connect timeout). */
   async ready(): Promise<boolean> {
     if (!this.store) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS); });
     try {
-      await this.store.ping();
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([this.store.ping().then(() => true, () => false), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

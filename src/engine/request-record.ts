@@ -128,7 +128,8 @@ export class RequestRecord {
       request_body: keepBodies ? redact(this.requestBody) : null,
       response_body: keepBodies ? redact(this.responseBody) : null,
       // One clean attempt says nothing the row's own columns do not: the log is kept when there was more.
-      attempt_log: this.attemptLog.length > 1 || this.attemptLog[0]?.error ? this.attemptLog : null,
+      // Upstream error text can quote what the client sent: redacted like the bodies.
+      attempt_log: this.attemptLog.length > 1 || this.attemptLog[0]?.error ? redact(this.attemptLog) : null,
     };
   }
 }

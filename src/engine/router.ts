@@ -5,6 +5,7 @@
  * (zero-config) a bare upstream name that the prefix rules assign to a
  * well-known provider.
  */
+import { checkModelName } from "../core/model-name.js";
 import { GatewayError } from "../core/errors.js";
 import type { ModelInfo } from "../core/types.js";
 import type { Config, ModelConfig } from "../config/schema.js";
@@ -65,7 +66,8 @@ export class Router {
   resolve(name: string): Route {
     let model = name;
     // Aliases chain (config validation rules out loops).
-    while (this.#aliases[model] !== undefined) model = this.#aliases[model]!;
+    // Own keys only: a client's "toString" or "__proto__" is a name, not a property of the config object.
+    while (Object.hasOwn(this.#aliases, model)) model = this.#aliases[model]!;
     const configured = this.#routes.get(model);
     if (configured) return configured;
     const slash = model.indexOf("/");
@@ -89,6 +91,8 @@ export class Router {
     // Cached so repeated direct addressing does not allocate per request.
     let route = this.#direct.get(name);
     if (!route) {
+      // A client's name becomes the upstream model: a response header and, for some providers, a URL segment.
+      checkModelName(model);
       route = {
         name,
         model: undefined,

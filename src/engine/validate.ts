@@ -7,6 +7,9 @@ import { z } from "zod";
 import { GatewayError } from "../core/errors.js";
 import type { ChatRequest, CompletionRequest, EmbeddingRequest } from "../core/types.js";
 
+/** The largest `dimensions` an embeddings request may ask for. */
+export const MAX_EMBEDDING_DIMENSIONS = 16_384;
+
 const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
 
 const textPart = z.looseObject({ type: z.literal("text"), text: z.string({ error: "a text part needs a string 'text'" }) });
@@ -89,7 +92,8 @@ const embeddingSchema = z.looseObject({
     z.array(z.array(z.number().int())).min(1),
   ], { error: "'input' is required: a string or a non-empty array of strings" }),
   encoding_format: z.enum(["float", "base64"]).optional(),
-  dimensions: z.number().int().min(1).optional(),
+  // Far beyond any embedding model's; a vector of 2^31 would be built in memory before any upstream refused it.
+  dimensions: z.number().int().min(1).max(MAX_EMBEDDING_DIMENSIONS).optional(),
   user: z.string().optional(),
 });
 
@@ -160,7 +164,14 @@ function check<T>(schema: z.ZodType, body: unknown): T {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError("invalid_request", "The request body must be a JSON object.");
   }
-  const result = schema.safeParse(body);
+  let result: ReturnType<z.ZodType["safeParse"]>;
+  try {
+    result = schema.safeParse(body);
+  } catch (err) {
+    // zod gathers an issue per bad element with push(...spread): a few hundred thousand of them overflow the stack.
+    if (err instanceof RangeError) throw new GatewayError("invalid_request", "Invalid request: it holds too many invalid values to report; check the types of its arrays' elements.");
+    throw err;
+  }
   if (result.success) return body as T; // the original object: unknown fields pass untouched
   // The deepest issue is the most useful one to show.
   const issue = [...result.error.issues].sort((a, b) => b.path.length - a.path.length)[0]!;

@@ -114,17 +114,38 @@ export class Redactor {
    * redacted; object keys are left as they are. The input is not touched.
    */
   redactValue<T>(value: T): T {
-    return this.#walk(value) as T;
+    if (typeof value === "string") return this.redactText(value).text as T;
+    if (value === null || typeof value !== "object") return value;
+    // An explicit work list instead of recursion: however deep a value nests
+    // (a client's metadata, a body the gateway refused), the walk cannot
+    // overflow the stack.
+    const work: [source: object, copy: Record<string, unknown> | unknown[]][] = [];
+    const root = this.#shell(value, work);
+    while (work.length) {
+      const [source, copy] = work.pop()!;
+      if (Array.isArray(source)) {
+        for (let i = 0; i < source.length; i++) (copy as unknown[])[i] = this.#copy(source[i], work);
+      } else {
+        for (const [k, v] of Object.entries(source)) {
+          // A "__proto__" key (JSON allows it) must stay data, not become the copy's prototype.
+          if (k === "__proto__") Object.defineProperty(copy, k, { value: this.#copy(v, work), enumerable: true, writable: true, configurable: true });
+          else (copy as Record<string, unknown>)[k] = this.#copy(v, work);
+        }
+      }
+    }
+    return root as T;
   }
 
-  #walk(value: unknown): unknown {
+  /** A string redacted, a scalar as it is, a container as an empty copy queued for filling. */
+  #copy(value: unknown, work: [object, Record<string, unknown> | unknown[]][]): unknown {
     if (typeof value === "string") return this.redactText(value).text;
-    if (Array.isArray(value)) return value.map((v) => this.#walk(v));
-    if (value !== null && typeof value === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.#walk(v);
-      return out;
-    }
-    return value;
+    if (value === null || typeof value !== "object") return value;
+    return this.#shell(value, work);
+  }
+
+  #shell(value: object, work: [object, Record<string, unknown> | unknown[]][]): Record<string, unknown> | unknown[] {
+    const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? new Array<unknown>(value.length) : {};
+    work.push([value, copy]);
+    return copy;
   }
 }

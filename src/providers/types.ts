@@ -75,6 +75,11 @@ export interface ProviderAdapter {
   unsupported?(request: ChatRequest): string | undefined;
   /** Models this provider is known to serve, for GET /v1/models (optional). */
   models?(): string[];
+  /**
+   * Credentials the adapter sends upstream that its config block does not
+   * hold (read from the environment): scrubbed from upstream error text.
+   */
+  readonly secrets?: readonly string[];
   close?(): Promise<void>;
 }
 

@@ -4,15 +4,18 @@
  * error handler. Fastify's own request logging is off: a log line per
  * request on the hot path costs more than the rest of the gateway.
  */
-import { createServer } from "node:http";
+import { createServer, STATUS_CODES } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { GatewayError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
+import type { Config } from "../config/schema.js";
+import { exceedsDepth, tooDeepError } from "../core/json-depth.js";
 import type { Engine } from "../engine/gateway.js";
 import type { Principal } from "../keys/principal.js";
 import { can, readScope, roleOf } from "../keys/roles.js";
 import { presentedKey } from "./auth.js";
 import { createEngineLane, type LaneState } from "./engine-lane.js";
+import { JSON_TYPE } from "./routes/openai.js";
 import { errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
 import { forbidden, principalOf, registerAdminKeyRoutes } from "./routes/admin-keys.js";
@@ -30,15 +33,33 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export function buildApp(engine: Engine, state: AppState = { shuttingDown: false }): FastifyInstance {
   const config = engine.config;
   const lane = createEngineLane(engine, state);
+  const limits = serverLimits(config.server);
   const app = Fastify({
     // The lane takes the model calls; fastify's handler gets everything else.
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+      const server = createServer(limits, (req, res) => {
         if (!lane(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      server.requestTimeout = 0;
+      if (config.server.max_connections !== undefined) server.maxConnections = config.server.max_connections;
       return server;
+    },
+    // A request that breaks the HTTP rules or does not arrive in time, answered in OpenAI's error shape.
+    clientErrorHandler: (err, socket) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ECONNRESET" || socket.destroyed) return;
+      const e = code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? new GatewayError("request_timeout", `The request did not arrive in time: its headers must arrive within ${limits.headersTimeout} ms and the whole request within ${limits.requestTimeout} ms (server.headers_timeout_ms, server.request_timeout_ms).`)
+        : code === "HPE_HEADER_OVERFLOW"
+          ? new GatewayError("headers_too_large", "The request's headers are larger than the gateway accepts.")
+          : new GatewayError("invalid_request", "The request is not valid HTTP.");
+      // As Node's own handler: answer unless a response on this (keep-alive) connection has already begun.
+      const current = (socket as unknown as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (socket.writable && !current?.headersSent) {
+        const body = errorBody(e);
+        socket.write(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy();
     },
     logger: false,
     bodyLimit: Math.floor(config.server.body_limit_mb * 1024 * 1024),
@@ -63,18 +84,30 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
     const admit = (principal: Principal): void => {
       // Admin routes check their own permissions; model calls need a role that may call models.
       if (calling && !can(principal, "call", { type: "model" })) {
-        return done(new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not call models.`));
+        return refuse(new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not call models.`));
       }
       req.principal = principal;
       done();
     };
+    // A refused caller's body is never read: the answer closes the connection.
+    const refuse = (err: Error): void => {
+      reply.header("connection", "close");
+      done(err);
+    };
     try {
       const result = auth.authenticate(presentedKey(req));
-      if (result instanceof Promise) result.then(admit, done);
+      if (result instanceof Promise) result.then(admit, refuse);
       else admit(result);
     } catch (err) {
-      done(err as Error);
+      refuse(err as Error);
     }
+  });
+
+  // Bodies fastify parsed (admin routes) are held to the same depth limit as the engine lane's.
+  const maxJsonDepth = config.server.max_json_depth;
+  app.addHook("preValidation", (req, _reply, done) => {
+    if (req.body !== null && typeof req.body === "object" && exceedsDepth(req.body, maxJsonDepth)) return done(tooDeepError("The request body", maxJsonDepth));
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -114,6 +147,18 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
     },
   });
   return app;
+}
+
+/**
+ * node:http's timeouts from server.*. Node checks them only every
+ * connectionsCheckingInterval (30 s by default), so the interval is kept
+ * well below the shortest timeout for the timeout to hold.
+ */
+function serverLimits(s: Config["server"]): { requestTimeout: number; headersTimeout: number; connectionsCheckingInterval: number } {
+  const requestTimeout = s.request_timeout_ms;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(s.headers_timeout_ms, requestTimeout);
+  return { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))) };
 }
 
 function sendError(reply: FastifyReply, e: GatewayError, body = errorBody(e)): FastifyReply {

@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import sjson from "secure-json-parse";
 import { GatewayError } from "../core/errors.js";
+import { checkDepth } from "../core/json-depth.js";
 import { newId } from "../core/ids.js";
 import type { Engine } from "../engine/gateway.js";
 import type { Endpoint } from "../engine/request-record.js";
@@ -34,6 +35,8 @@ export interface LaneCall {
   readonly res: ServerResponse;
   readonly principal: Principal;
   readonly body: unknown;
+  /** server.max_json_depth (the metadata header is held to it too). */
+  readonly maxJsonDepth: number;
   /** Set once the engine has the request: from then on the engine records its outcome. */
   engaged: boolean;
 }
@@ -55,6 +58,7 @@ const PARSE_OPTIONS = { protoAction: "error", constructorAction: "error" } as co
 export function createEngineLane(engine: Engine, state: LaneState): Lane {
   const limitMb = engine.config.server.body_limit_mb;
   const limit = Math.floor(limitMb * 1024 * 1024);
+  const maxJsonDepth = engine.config.server.max_json_depth;
   const routes = new Map<string, LaneRoute>([
     ["/v1/chat/completions", openAIRoute("/v1/chat/completions", (b, o) => engine.chat(b, o), (b, o) => engine.chatStream(b, o), engine.logger)],
     ["/v1/completions", openAIRoute("/v1/completions", (b, o) => engine.completions(b, o), (b, o) => engine.completionsStream(b, o), engine.logger)],
@@ -87,7 +91,10 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
   const handle = async (route: LaneRoute, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const id = newId("req");
     let engaged = false;
-    let reading = false;
+    // Until the body has been read, an error answer closes the connection:
+    // the client may still be sending, and a refused caller (no key, wrong
+    // role) must not be able to hold the connection by trickling a body.
+    let unread = true;
     try {
       if (state.shuttingDown) {
         throw new GatewayError("shutting_down", "The gateway is shutting down and takes no new requests; send the request again (another instance will take it).", { retryAfter: 1 });
@@ -97,17 +104,23 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
       if (!can(principal, "call", { type: "model" })) {
         throw new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not call models.`);
       }
-      reading = true;
       const body = await readJsonBody(req, limit, limitMb);
-      reading = false;
-      const call: LaneCall = { id, req, res, principal, body, engaged: false };
+      unread = false;
+      checkDepth(body, maxJsonDepth, "The request body");
+      const call: LaneCall = { id, req, res, principal, body, maxJsonDepth, engaged: false };
       try {
         await route.serve(call);
       } finally {
         engaged = call.engaged;
       }
     } catch (err) {
-      fail(route, id, res, err, engaged, reading || state.shuttingDown);
+      try {
+        fail(route, id, res, err, engaged, unread || state.shuttingDown);
+      } catch (failure) {
+        // Not even an error answer could be written: never a hanging client, never an unhandled rejection.
+        engine.internalErrors.report("error_response", failure);
+        res.destroy();
+      }
     }
   };
 

@@ -11,6 +11,7 @@ import type { BudgetSubject } from "../engine/quotas/budgets.js";
 import type { QuotaSubject } from "../engine/quotas/limits.js";
 import type { LimitFields } from "../store/keys/types.js";
 import type { Principal } from "../keys/principal.js";
+import { DEFAULT_MAX_JSON_DEPTH, exceedsDepth } from "../core/json-depth.js";
 
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 const MAX_METADATA_BYTES = 8 * 1024;
@@ -26,6 +27,8 @@ export interface CallSource {
   principal: Principal;
   req: { headers: IncomingHttpHeaders };
   res: ServerResponse;
+  /** server.max_json_depth: the x-liaison-metadata header may nest no deeper. */
+  maxJsonDepth?: number;
 }
 
 export function callOptions(call: CallSource): CallOptions {
@@ -62,8 +65,11 @@ export function callOptions(call: CallSource): CallOptions {
     } catch {
       parsed = undefined;
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new GatewayError("invalid_request", `x-liaison-metadata must be a JSON object of at most ${MAX_METADATA_BYTES} bytes.`, { param: "x-liaison-metadata" });
+    const maxDepth = call.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || exceedsDepth(parsed, maxDepth)) {
+      throw new GatewayError("invalid_request",
+        `x-liaison-metadata must be a JSON object of at most ${MAX_METADATA_BYTES} bytes, nested at most ${maxDepth} levels deep (server.max_json_depth).`,
+        { param: "x-liaison-metadata" });
     }
     options.metadata = parsed as Record<string, unknown>;
   }

@@ -87,11 +87,15 @@ export class Metrics {
   readonly logRowsWritten: Counter;
   readonly logRowsDropped: Counter<"reason">;
   readonly logWriteErrors: Counter;
+  readonly logSpoolBytes: Gauge;
+  /** Errors caught where nothing else would catch them (bookkeeping after an answer, logging, metrics, tracing), by where. */
+  readonly internalErrors: Counter<"site">;
 
   /** Where gauges read their value at scrape time (set by the engine). */
   readonly sources = {
     inFlight: (): number => 0,
     logQueueDepth: (): number => 0,
+    logSpoolBytes: (): number => 0,
     circuits: (): { key: string; state: "closed" | "open" | "half_open" }[] => [],
     degraded: (): Record<string, boolean> => ({}),
   };
@@ -156,7 +160,7 @@ export class Metrics {
     this.logRowsWritten = new Counter({ name: "liaison_log_rows_written_total", help: "Request-log rows written to the store.", registers });
     this.logRowsDropped = new Counter({
       name: "liaison_log_rows_dropped_total",
-      help: "Request-log rows that could not be stored (queue full, or the store kept failing after retries).",
+      help: "Request-log rows that could not be stored, by reason: queue_full (memory and spool full), write_failed (a row the store refuses on its own), spool_failed (the spool could not write or read them), closed (arrived after shutdown began).",
       labelNames: ["reason"],
       registers,
     });
@@ -230,6 +234,16 @@ export class Metrics {
       cost: costSums.child({ provider: provider!, model: model! }),
     }), 2_000);
     this.logWriteErrors = new Counter({ name: "liaison_log_write_errors_total", help: "Failed attempts to write a batch of log rows.", registers });
+    this.logSpoolBytes = new Gauge({
+      name: "liaison_log_spool_bytes", help: "Request-log rows waiting on disk (the spool) while the store cannot take them, in bytes.", registers,
+      collect() { this.set(sources.logSpoolBytes()); },
+    });
+    this.internalErrors = new Counter({
+      name: "liaison_internal_errors_total",
+      help: "Unexpected errors caught off the request path (bookkeeping, logging, metrics, tracing), by where they happened.",
+      labelNames: ["site"],
+      registers,
+    });
     const duration = this.duration;
     this.requestChild = new LabelCache((endpoint, model, provider, status) => requestSums.child({ endpoint: endpoint!, model: model!, provider: provider!, status: status! }));
     this.durationChild = new LabelCache((endpoint) => duration.labels(endpoint!));

@@ -72,6 +72,9 @@ export async function startCli(config: Record<string, unknown>, options: { env?:
     async dispose() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+      // The suite fails on any unhandled rejection or uncaught exception in a server it started, not only in its own process.
+      const stray = /"site":"unhandled_rejection"|uncaught exception/.exec(stderr);
+      if (stray) throw new Error(`the gateway reported an ${stray[0].includes("unhandled") ? "unhandled rejection" : "uncaught exception"}; its stderr:\n${stderr.slice(-4000)}`);
     },
   };
   return server;

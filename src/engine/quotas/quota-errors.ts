@@ -7,6 +7,7 @@
  * code and type OpenAI uses.
  */
 import { GatewayError, type ErrorCode, type GatewayErrorOptions } from "../../core/errors.js";
+import { formatDollars } from "../../cost/cost.js";
 import type { BudgetRefused } from "./budgets.js";
 import type { RateLimitHeaders, Refused } from "./limits.js";
 
@@ -45,7 +46,7 @@ export function budgetError(r: BudgetRefused): QuotaError {
   }
   const resets = r.resetsAt === null ? "It does not reset (period: total)." : `It resets at ${r.resetsAt}.`;
   return new QuotaError("rate_limited",
-    `You exceeded your current quota: ${r.subject} has spent $${r.spentUsd.toFixed(4)} of its ${r.period} budget of $${r.budgetUsd.toFixed(2)}. ${resets}`,
+    `You exceeded your current quota: ${r.subject} has spent $${formatDollars(r.spentUsd)} of its ${r.period} budget of $${formatDollars(r.budgetUsd)}. ${resets}`,
     // No retry-after: retrying soon will not help, and OpenAI sends none for insufficient_quota either.
     { type: "insufficient_quota", clientCode: "insufficient_quota", retryable: false });
 }

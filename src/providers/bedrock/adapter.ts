@@ -47,9 +47,11 @@ class BedrockAdapter implements ProviderAdapter {
   readonly #headers: Record<string, string>;
   readonly #models: string[];
   readonly #client: UpstreamClient;
+  readonly secrets: readonly string[];
 
-  constructor(name: string, base: string, auth: RequestAuth, config: BedrockConfig, timeouts: Timeouts) {
+  constructor(name: string, base: string, auth: RequestAuth, config: BedrockConfig, timeouts: Timeouts, secrets: readonly string[] = []) {
     this.name = name;
+    this.secrets = secrets;
     this.#base = base;
     this.#auth = auth;
     this.#headers = { ...config.headers };
@@ -123,5 +125,8 @@ export function createBedrockAdapter(name: string, config: BedrockConfig, timeou
   else if (region === undefined) {
     throw new Error(`Provider '${name}' (type bedrock) signs requests with SigV4, which needs the region: set region (base_url ${base} does not name one).`);
   } else auth = sigv4Auth(credentials.credentials, region);
-  return new BedrockAdapter(name, base, auth, config, timeouts);
+  const secrets = credentials.kind === "bearer"
+    ? [credentials.token]
+    : [credentials.credentials.secretAccessKey, ...(credentials.credentials.sessionToken ? [credentials.credentials.sessionToken] : [])];
+  return new BedrockAdapter(name, base, auth, config, timeouts, secrets);
 }

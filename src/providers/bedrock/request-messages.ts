@@ -36,7 +36,12 @@ function imageBlock(url: string, param: string): WireContentBlock {
   const isBase64 = (match[2] ?? "").split(";").includes("base64");
   const data = match[3] ?? "";
   // Converse's JSON carries bytes as base64; a percent-encoded data: URL is re-encoded.
-  const bytes = isBase64 ? data.replace(/\s+/g, "") : Buffer.from(decodeURIComponent(data), "utf8").toString("base64");
+  let bytes: string;
+  try {
+    bytes = isBase64 ? data.replace(/\s+/g, "") : Buffer.from(decodeURIComponent(data), "utf8").toString("base64");
+  } catch {
+    throw invalid("The image data: URL's payload is not valid percent-encoding.", param);
+  }
   if (bytes === "") throw invalid("The image data: URL is empty.", param);
   return { image: { format, source: { bytes } } };
 }

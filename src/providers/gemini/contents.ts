@@ -35,19 +35,29 @@ function dataUrlPart(url: string, param: string): GeminiPart {
   if (comma === -1) throw invalid("A data: URL without a ',' separator cannot be read.", param);
   const [mime, ...flags] = header.split(";");
   const payload = url.slice(comma + 1);
-  const data = flags.includes("base64") ? payload : Buffer.from(decodeURIComponent(payload), "utf8").toString("base64");
+  let data: string;
+  try {
+    data = flags.includes("base64") ? payload : Buffer.from(decodeURIComponent(payload), "utf8").toString("base64");
+  } catch {
+    throw invalid("A data: URL's payload is not valid percent-encoding.", param);
+  }
   return { inlineData: { mimeType: mime || "application/octet-stream", data } };
 }
 
-function mimeFromUrl(url: string): string {
-  const path = new URL(url).pathname;
+function mimeFromUrl(url: string, param: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    throw invalid("The media URL is not a valid URL.", param);
+  }
   const dot = path.lastIndexOf(".");
   return (dot === -1 ? undefined : MIME_BY_EXTENSION[path.slice(dot + 1).toLowerCase()]) ?? "image/jpeg";
 }
 
 function mediaPart(url: string, param: string): GeminiPart {
   if (url.startsWith("data:")) return dataUrlPart(url, param);
-  if (/^https?:\/\//i.test(url)) return { fileData: { mimeType: mimeFromUrl(url), fileUri: url } };
+  if (/^https?:\/\//i.test(url)) return { fileData: { mimeType: mimeFromUrl(url, param), fileUri: url } };
   throw invalid("Media URLs must be data: or http(s) URLs for Gemini.", param);
 }
 

@@ -121,8 +121,13 @@ class Converter {
     const match = LOCAL_REF.exec(ref);
     if (match === null) return undefined;
     const defs = this.#root[match[1] as string];
-    const name = decodeURIComponent(match[2] as string).replace(/~1/g, "/").replace(/~0/g, "~");
-    const target = isObject(defs) ? defs[name] : undefined;
+    let name: string;
+    try {
+      name = decodeURIComponent(match[2] as string).replace(/~1/g, "/").replace(/~0/g, "~");
+    } catch {
+      return undefined; // a malformed pointer names nothing
+    }
+    const target = isObject(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
     return isObject(target) ? target : undefined;
   }
 

@@ -6,10 +6,10 @@ export function registerOpsRoutes(app: FastifyInstance, engine: Engine, state: {
 
   app.get("/ready", async (_req, reply) => {
     if (state.shuttingDown) return reply.code(503).send({ status: "shutting_down" });
-    const ok = await engine.ready();
-    return ok
+    const reason = await engine.notReady();
+    return reason === undefined
       ? reply.send({ status: "ready" })
-      : reply.code(503).send({ status: "not_ready", reason: `the ${engine.store?.kind ?? ""} store does not answer` });
+      : reply.code(503).send({ status: "not_ready", reason });
   });
 
   app.get("/metrics", async (_req, reply) => {

@@ -10,6 +10,8 @@ describe("toAnthropicError", () => {
       invalid_request: "invalid_request_error",
       unsupported_media_type: "invalid_request_error",
       body_too_large: "request_too_large",
+      request_timeout: "invalid_request_error",
+      headers_too_large: "invalid_request_error",
       model_not_found: "not_found_error",
       route_not_found: "not_found_error",
       method_not_allowed: "invalid_request_error",

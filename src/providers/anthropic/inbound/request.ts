@@ -178,7 +178,8 @@ function flatIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly Proper
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     out.push({ path, message: issue.message });
-    if (issue.code === "invalid_union") for (const branch of issue.errors) out.push(...flatIssues(branch, path));
+    // A loop, not push(...spread): a branch can hold more issues than a call may take arguments.
+    if (issue.code === "invalid_union") for (const branch of issue.errors) for (const i of flatIssues(branch, path)) out.push(i);
   }
   return out;
 }
@@ -195,7 +196,14 @@ export function anthropicRequestToCanonical(body: unknown): ChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError("invalid_request", "The request body must be a JSON object.");
   }
-  const parsed = requestSchema.safeParse(body);
+  let parsed: ReturnType<typeof requestSchema.safeParse>;
+  try {
+    parsed = requestSchema.safeParse(body);
+  } catch (err) {
+    // zod gathers an issue per bad element with push(...spread): a few hundred thousand of them overflow the stack.
+    if (err instanceof RangeError) throw new GatewayError("invalid_request", "The request holds too many invalid values to report: check the types of its arrays' elements.");
+    throw err;
+  }
   if (!parsed.success) fail(parsed.error);
   const req = parsed.data;
 
