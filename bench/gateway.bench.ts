@@ -87,7 +87,7 @@ const median = (fs: Figures[]): Figures => ({
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "liaison-bench-"));
-  const fake = await startProcess(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
+  const fake = await startProcess(["--import", "tsx", "test/fakes/openai/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
   const config = writeGatewayConfig(join(dir, "liaison.yaml"), join(dir, "bench.db"), fake.url);
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway (written at exit).
   // Without it the gateway starts the way `npx liaison` does: bin/liaison.js run through its shebang.

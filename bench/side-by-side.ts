@@ -55,7 +55,7 @@ const load = (url: string, s: number) => new Promise<autocannon.Result>((ok, fai
 });
 
 const dir = mkdtempSync(join(tmpdir(), "liaison-side-by-side-"));
-const fake = await startProcess(["--import", "tsx", "test/fakes/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
+const fake = await startProcess(["--import", "tsx", "test/fakes/openai/serve-openai-fake.ts", "--fast", "--stream-chunks", "20"], ROOT);
 const gateways: Proc[] = [];
 try {
   for (const [i, root] of [dirA, dirB].entries()) {

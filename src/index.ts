@@ -9,10 +9,10 @@ import type { Config, ConfigInput } from "./config/schema.js";
 import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionRequest, CompletionResponse, EmbeddingRequest, EmbeddingResponse, ModelInfo,
 } from "./core/types.js";
-import { Engine, type EngineDeps } from "./engine/gateway.js";
+import { Engine, type EngineDeps } from "./engine/engine.js";
 import { plain } from "./core/lazy-chunk.js";
 import { checkDepth } from "./core/json-depth.js";
-import type { CallOptions } from "./engine/request-record.js";
+import type { CallOptions } from "./engine/call-options.js";
 
 export interface Gateway {
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
@@ -76,5 +76,5 @@ export { ConfigError, validateConfig, loadConfigFile } from "./config/load.js";
 export { GatewayError } from "./core/errors.js";
 export type { Config, ConfigInput } from "./config/schema.js";
 export type * from "./core/types.js";
-export type { CallOptions } from "./engine/request-record.js";
+export type { CallOptions } from "./engine/call-options.js";
 export { startServer } from "./server/start.js";

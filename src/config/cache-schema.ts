@@ -1,5 +1,5 @@
 /**
- * The `cache:` section (issue 7): exact and semantic response caching.
+ * The `cache:` section: exact and semantic response caching.
  * Off unless enabled; every bound has a default so `cache: { enabled: true }`
  * is a complete configuration.
  */
@@ -58,4 +58,3 @@ export const cacheSchema = z.strictObject({
 }).prefault({});
 
 export type CacheConfig = z.infer<typeof cacheSchema>;
-export type CacheConfigInput = z.input<typeof cacheSchema>;

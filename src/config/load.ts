@@ -2,7 +2,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { interpolate, type Env } from "./interpolate.js";
-import { configSchema, type Config, type ConfigInput } from "./schema.js";
+import { ALWAYS_CONFIGURED } from "../providers/registry.js";
+import { configSchema, providerSchema, type Config, type ConfigInput } from "./schema.js";
 import { zeroConfig } from "./zero-config.js";
 
 /** An invalid configuration: the message names the source, the key path and the problem. */
@@ -104,8 +105,8 @@ export function validateConfig(input: unknown, source = "config"): Config {
   const parsed = configSchema.safeParse(input ?? {});
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
   const config = parsed.data;
-  // The mock provider is always available, so `mock/echo` works in every setup.
-  if (!config.providers.mock) config.providers.mock = configSchema.shape.providers.parse({ mock: { type: "mock" } }).mock!;
+  // Some providers are always available (the mock, so `mock/echo` works in every setup).
+  for (const [name, block] of Object.entries(ALWAYS_CONFIGURED)) config.providers[name] ??= providerSchema.parse(block);
   const problems = crossCheck(config);
   if (problems.length) throw new ConfigError(source, problems);
   return config;

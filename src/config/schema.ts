@@ -5,58 +5,17 @@
  */
 import { z } from "zod";
 import { modelNameProblem } from "../core/model-name.js";
-import { OPENAI_PRESET_NAMES } from "../providers/openai/presets.js";
-import { ollamaConfigSchema } from "../providers/ollama/config.js";
-import { anthropicConfigSchema } from "../providers/anthropic/config.js";
-import { geminiConfigSchema } from "../providers/gemini/config.js";
-import { bedrockConfigSchema } from "../providers/bedrock/config.js";
-
-import { ms, timeoutsSchema } from "./timeouts-schema.js";
+import { ms, timeoutsSchema } from "../providers/_shared/timeouts-schema.js";
+import { providerSchema } from "../providers/registry.js";
 import { priceOverrideSchema } from "../cost/catalogue.js";
 import { KINDS } from "../privacy/detectors.js";
 import { cacheSchema } from "./cache-schema.js";
 import { telemetrySchema } from "./telemetry-schema.js";
 
-export { timeoutsSchema };
-
-const common = {
-  api_key: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  timeouts: timeoutsSchema.optional(),
-  /** Upstream model names listed by GET /v1/models as `provider/model`. */
-  models: z.array(z.string().min(1)).optional(),
-};
-
-const url = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
-
-const openaiLike = z.strictObject({
-  type: z.enum(OPENAI_PRESET_NAMES),
-  base_url: url.optional(),
-  ...common,
-});
-
-const azure = z.strictObject({
-  type: z.literal("azure"),
-  base_url: url,
-  /** A dated version (e.g. "2024-10-21") uses deployment URLs; "v1" uses the /openai/v1 surface. */
-  api_version: z.string().min(1).default("2024-10-21"),
-  ...common,
-});
-
-const mock = z.strictObject({
-  type: z.literal("mock"),
-  /** Fixed reply for every model except `echo`. */
-  text: z.string().optional(),
-  /** Delay before the first byte. */
-  latency_ms: z.number().int().min(0).default(0),
-  /** Characters per stream chunk. */
-  chunk_size: z.number().int().positive().default(8),
-  chunk_delay_ms: z.number().int().min(0).default(0),
-  embedding_dimensions: z.number().int().positive().max(8192).default(16),
-  models: z.array(z.string().min(1)).optional(),
-});
-
-export const providerSchema = z.discriminatedUnion("type", [openaiLike, azure, mock, anthropicConfigSchema, geminiConfigSchema, ollamaConfigSchema, bedrockConfigSchema]);
+// Each provider's block lives in its folder; the registry unites them.
+export { providerSchema, timeoutsSchema };
+export type { ProviderConfig } from "../providers/registry.js";
+export type { TimeoutsConfig } from "../providers/_shared/timeouts-schema.js";
 
 export const targetSchema = z.strictObject({
   provider: z.string().min(1),
@@ -172,7 +131,7 @@ export const configSchema = z.strictObject({
     }).prefault({}),
   }).prefault({}),
   timeouts: timeoutsSchema.prefault({}),
-  /** Response cache, exact and semantic (issue 7). */
+  /** Response cache, exact and semantic. */
   cache: cacheSchema,
   /** Traces (OpenTelemetry, OTLP/HTTP) and error reporting (Sentry). */
   telemetry: telemetrySchema,
@@ -182,7 +141,7 @@ export const configSchema = z.strictObject({
     retry: retrySchema.prefault({}),
     circuit_breaker: breakerSchema.prefault({}),
   }).prefault({}),
-  /** Per-key and per-team limits (issue 5): what happens when the shared counters (Redis) are unreachable. */
+  /** Per-key and per-team limits: what happens when the shared counters (Redis) are unreachable. */
   limits: z.strictObject({
     redis_failure: z.enum(["open", "closed"]).default("open"),
     parallel_lease_ms: ms.default(60_000),
@@ -206,6 +165,4 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
-export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;

@@ -49,6 +49,3 @@ export const telemetrySchema = z.strictObject({
   sentry: sentrySchema.optional(),
 }).prefault({});
 
-export type TracingSettings = z.infer<typeof tracingSchema>;
-export type SentrySettings = z.infer<typeof sentrySchema>;
-export type TelemetrySettings = z.infer<typeof telemetrySchema>;

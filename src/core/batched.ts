@@ -1,10 +1,7 @@
 /**
- * Streams read a batch at a time. One network read of an upstream stream
- * usually completes several events; passed on one by one, every event paid
- * an async step (a promise and a microtask) in each layer it crossed — the
- * provider's parser, the engine's relay, the server's writer — which was the
- * largest cost of a stream after the socket writes. A Batched stream hands
- * over everything one read produced at once; it still iterates item by item
+ * Streams read a batch at a time: what one network read completed crosses
+ * every layer as one batch, one async step per read instead of per event
+ * (docs/benchmarks.md, "Streams in batches"). It still iterates item by item
  * for callers that want that (the library, tests, other adapters).
  */
 export interface Batched<T> extends AsyncIterable<T> {

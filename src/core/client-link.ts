@@ -5,7 +5,7 @@
  * EventTarget listener per attempt cost ~5% of the gateway's CPU per request
  * in the bench, for an event that almost never happens.
  */
-import { GatewayError } from "./errors.js";
+import { GatewayError, COMMON_ERRORS } from "./errors.js";
 
 export interface ClientLink {
   readonly aborted: boolean;
@@ -17,10 +17,8 @@ export interface ClientLink {
   signal(): AbortSignal;
 }
 
-const CLIENT_CLOSED = (): GatewayError => new GatewayError("client_closed", "The client closed the request.", { retryable: false });
-
 function asGatewayError(reason: unknown): GatewayError {
-  return reason instanceof GatewayError ? reason : CLIENT_CLOSED();
+  return reason instanceof GatewayError ? reason : COMMON_ERRORS.clientClosed();
 }
 
 /** The HTTP server's link: aborted by the server when the response closes early. */
@@ -31,7 +29,7 @@ export class CallbackLink implements ClientLink {
   #controller: AbortController | undefined;
 
   get reason(): GatewayError {
-    return (this.#reason ??= CLIENT_CLOSED());
+    return (this.#reason ??= COMMON_ERRORS.clientClosed());
   }
 
   abort(reason?: GatewayError): void {

@@ -95,3 +95,14 @@ export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   return new GatewayError("internal_error", "The gateway hit an unexpected error; it has been logged.", { cause: err });
 }
+
+/**
+ * Errors raised in several places with the same words: made here, so a
+ * client sees one message for one situation.
+ */
+export const COMMON_ERRORS = {
+  /** No key in Authorization or x-api-key. */
+  missingApiKey: () => new GatewayError("invalid_api_key", "Missing API key: send 'Authorization: Bearer <key>' (or 'x-api-key: <key>').", { clientCode: "invalid_api_key" }),
+  /** The caller went away before the answer was complete. */
+  clientClosed: () => new GatewayError("client_closed", "The client closed the request.", { retryable: false }),
+};

@@ -22,9 +22,6 @@ export function backoffMs(retry: RetryConfig, attempt: number, retryAfterSeconds
   return Math.floor(random() * ceiling);
 }
 
-/** Statuses that are the client's own mistake: never retried (GatewayError.retryable encodes 408/409/429/5xx). */
-export const NEVER_RETRY = new Set([400, 401, 403, 404, 422]);
-
 /** Failures that count against a target's circuit: it is down, slow or refusing load — not the client's error. */
 export function countsAgainstTarget(e: GatewayError): boolean {
   if (e.code === "client_closed") return false;

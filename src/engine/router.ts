@@ -10,6 +10,8 @@ import { GatewayError } from "../core/errors.js";
 import type { ModelInfo } from "../core/types.js";
 import type { Config, ModelConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "../providers/types.js";
+// Zero-config prefix rules (DESIGN.md §2): first match whose provider is configured wins, else the fallback.
+import { FALLBACK_PROVIDER, PREFIX_RULES } from "../providers/registry.js";
 import { createStrategy } from "./routing/strategies.js";
 import type { Strategy, TargetRef } from "./routing/types.js";
 
@@ -22,13 +24,6 @@ export interface Route {
   model: ModelConfig | undefined;
 }
 
-/** Zero-config prefix rules (DESIGN.md §2): first match whose provider is configured wins. */
-const PREFIX_RULES: [RegExp, string][] = [
-  [/^(gpt-|chatgpt-|o\d|text-embedding-|davinci|babbage)/, "openai"],
-  [/^claude/, "anthropic"],
-  [/^gemini|^text-embedding-004|^gemini-embedding/, "gemini"],
-];
-const FALLBACK_PROVIDER = "ollama";
 const MAX_CACHED_DIRECT_ROUTES = 10_000;
 
 export function targetKey(provider: string, model: string): string {

@@ -12,7 +12,7 @@
  * request path.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { GatewayError } from "../core/errors.js";
+import { COMMON_ERRORS, GatewayError } from "../core/errors.js";
 import type { KeyStore } from "../store/keys/types.js";
 import { KeyCache, type ResolvedKey } from "./key-cache.js";
 import { ADMIN_PRINCIPAL, OPEN_PRINCIPAL, type Principal } from "./principal.js";
@@ -71,7 +71,7 @@ export class Authenticator {
   authenticate(presented: string | undefined): Principal | Promise<Principal> {
     if (!presented) {
       if (this.open) return OPEN_PRINCIPAL;
-      throw invalidKey("Missing API key: send 'Authorization: Bearer <key>' (or 'x-api-key: <key>').");
+      throw COMMON_ERRORS.missingApiKey();
     }
     const virtual = this.#store !== undefined && looksLikeVirtualKey(presented);
     // Open mode and not a virtual key: nothing to compare it with, so no hashing on every request.

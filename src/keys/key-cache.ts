@@ -1,6 +1,6 @@
 /**
  * Key lookups by hash, cached in memory so authentication adds no database
- * round trip on the hot path (issue 5 item 1).
+ * round trip on the hot path.
  *
  * Staleness is bounded three ways:
  * - a mutation through this instance invalidates its entry at once;

@@ -12,8 +12,3 @@ export type Principal =
 
 export const ADMIN_PRINCIPAL: Principal = Object.freeze({ kind: "admin" });
 export const OPEN_PRINCIPAL: Principal = Object.freeze({ kind: "admin", open: true });
-
-/** The key id to record in request logs (null for the admin key). */
-export function principalKeyId(principal: Principal | undefined): string | null {
-  return principal?.kind === "key" ? principal.key.id : null;
-}

@@ -1,5 +1,5 @@
 /**
- * Who may do what (issue 5 item 2). Pure functions of the principal and the
+ * Who may do what. Pure functions of the principal and the
  * resource, so every admin route asks the same question the same way and the
  * whole policy reads in one screen:
  *

@@ -34,12 +34,6 @@ export interface CallContext {
   headers?: Record<string, string>;
 }
 
-/** What an upstream answered, plus what the gateway learned doing it. */
-export interface UpstreamMeta {
-  /** Upstream response headers worth surfacing (request ids, rate limits). */
-  headers?: Record<string, string>;
-}
-
 export interface Capabilities {
   chat: boolean;
   completions: boolean;
@@ -83,3 +77,22 @@ export interface ProviderAdapter {
   close?(): Promise<void>;
 }
 
+/*
+ * What a provider folder tells the rest of the gateway besides its adapter
+ * (each folder's meta.ts; the registry assembles the lists).
+ */
+
+/** Environment variables, as zero-config reads them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Zero-config routing: a bare model name matching the pattern goes to the provider of that name. */
+export type PrefixRule = readonly [pattern: RegExp, provider: string];
+
+/**
+ * How the OpenTelemetry GenAI conventions name a provider type:
+ * `gen_ai.provider.name`, and the older `gen_ai.system` (spelt differently for some).
+ */
+export interface GenAiNames {
+  providerName: string;
+  system: string;
+}

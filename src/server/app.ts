@@ -10,20 +10,21 @@ import { GatewayError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Config } from "../config/schema.js";
 import { exceedsDepth, tooDeepError } from "../core/json-depth.js";
-import type { Engine } from "../engine/gateway.js";
-import type { Principal } from "../keys/principal.js";
-import { can, readScope, roleOf } from "../keys/roles.js";
-import { presentedKey } from "./auth.js";
+import type { Engine } from "../engine/engine.js";
+import { readScope } from "../keys/roles.js";
+import { reportUnexpected } from "../telemetry/report-unexpected.js";
+import { authHook } from "./authenticate.js";
+import { forbidden, principalOf } from "./authorize.js";
 import { createEngineLane, type LaneState } from "./engine-lane.js";
-import { JSON_TYPE } from "./routes/openai.js";
 import { errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
-import { forbidden, principalOf, registerAdminKeyRoutes } from "./routes/admin-keys.js";
+import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
 import { registerAdminTeamRoutes } from "./routes/admin-teams.js";
 import { registerAdminUsageRoutes } from "./routes/admin-usage.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
+import { JSON_TYPE } from "./write-answer.js";
 
 export type AppState = LaneState;
 
@@ -73,35 +74,11 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
   // JSON only: a text/plain body would otherwise reach the handlers as a string.
   app.removeContentTypeParser("text/plain");
 
-  const auth = engine.auth;
-  // A callback hook, not an async one: a cached key (or the admin key) is
-  // resolved synchronously, so most requests pay no promise at all.
   app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
-    const url = req.url;
-    const calling = url.startsWith("/v1/");
-    if (!calling && !url.startsWith("/admin/")) return done();
-    const admit = (principal: Principal): void => {
-      // Admin routes check their own permissions; model calls need a role that may call models.
-      if (calling && !can(principal, "call", { type: "model" })) {
-        return refuse(new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not call models.`));
-      }
-      req.principal = principal;
-      done();
-    };
-    // A refused caller's body is never read: the answer closes the connection.
-    const refuse = (err: Error): void => {
-      reply.header("connection", "close");
-      done(err);
-    };
-    try {
-      const result = auth.authenticate(presentedKey(req));
-      if (result instanceof Promise) result.then(admit, refuse);
-      else admit(result);
-    } catch (err) {
-      refuse(err as Error);
-    }
+    done();
   });
+  app.addHook("onRequest", authHook(engine.auth));
 
   // Bodies fastify parsed (admin routes) are held to the same depth limit as the engine lane's.
   const maxJsonDepth = config.server.max_json_depth;
@@ -112,10 +89,7 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   app.setErrorHandler((err, req, reply) => {
     const e = normalizeError(err, config.server.body_limit_mb);
-    if (e.code === "internal_error") {
-      engine.logger.error({ err, url: req.url, requestId: req.id }, "unexpected error");
-      engine.errors.capture(err, { requestId: req.id, route: req.routeOptions.url ?? "", code: e.code });
-    }
+    if (e.code === "internal_error") reportUnexpected(engine, err, { requestId: req.id, route: req.routeOptions.url ?? req.url });
     return sendError(reply, e);
   });
 

@@ -1,10 +1,9 @@
 /**
  * The model-call routes (POST /v1/chat/completions, /v1/completions,
  * /v1/embeddings, /v1/messages), served straight off node:http in front of
- * fastify. These are the gateway's hot path: at thousands of requests a
- * second fastify's per-request machinery (routing, hook runners, reply
- * object, content-type parser, async resources) cost more CPU than the
- * engine itself. Everything else (ops, /v1/models, admin) stays on fastify.
+ * fastify, whose per-request machinery cost more CPU than the engine itself
+ * (docs/benchmarks.md, "The engine lane"). Everything else (ops,
+ * /v1/models, admin) stays on fastify.
  *
  * What fastify did for these routes, this does the same way: the caller's
  * key is checked before the body is read; the body must be JSON
@@ -19,34 +18,14 @@ import sjson from "secure-json-parse";
 import { GatewayError } from "../core/errors.js";
 import { checkDepth } from "../core/json-depth.js";
 import { newId } from "../core/ids.js";
-import type { Engine } from "../engine/gateway.js";
-import type { Endpoint } from "../engine/request-record.js";
-import type { Principal } from "../keys/principal.js";
-import { can, roleOf } from "../keys/roles.js";
-import { bearerKey } from "./auth.js";
+import type { Engine } from "../engine/engine.js";
+import { reportUnexpected } from "../telemetry/report-unexpected.js";
+import { authenticate } from "./authenticate.js";
 import { BODY_ERRORS, errorBody, errorHeaders, normalizeError } from "./error-response.js";
+import type { LaneCall, LaneRoute } from "./lane-route.js";
 import { anthropicErrorBody, anthropicRoute } from "./routes/anthropic.js";
-import { JSON_TYPE, openAIRoute } from "./routes/openai.js";
-
-/** One request on the lane, as a route handler sees it. */
-export interface LaneCall {
-  readonly id: string;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly principal: Principal;
-  readonly body: unknown;
-  /** server.max_json_depth (the metadata header is held to it too). */
-  readonly maxJsonDepth: number;
-  /** Set once the engine has the request: from then on the engine records its outcome. */
-  engaged: boolean;
-}
-
-export interface LaneRoute {
-  endpoint: Endpoint;
-  serve(call: LaneCall): Promise<void>;
-  /** The route's error body (Anthropic's shape on /v1/messages). */
-  errorBody?(err: GatewayError, requestId: string): string;
-}
+import { openAIRoute } from "./routes/openai.js";
+import { JSON_TYPE } from "./write-answer.js";
 
 export interface LaneState { shuttingDown: boolean }
 
@@ -71,10 +50,7 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
     const e = normalizeError(err, limitMb);
     if (!engaged) {
       // The engine logs and reports its own unexpected errors; these are the lane's.
-      if (e.code === "internal_error") {
-        engine.logger.error({ err, url: route.endpoint, requestId: id }, "unexpected error");
-        engine.errors.capture(err, { requestId: id, route: route.endpoint, code: e.code });
-      }
+      if (e.code === "internal_error") reportUnexpected(engine, err, { requestId: id, route: route.endpoint });
       engine.recordRejected(route.endpoint, e.status, e.clientCode ?? e.code, id);
     }
     if (res.headersSent || res.destroyed) return;
@@ -99,11 +75,8 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
       if (state.shuttingDown) {
         throw new GatewayError("shutting_down", "The gateway is shutting down and takes no new requests; send the request again (another instance will take it).", { retryAfter: 1 });
       }
-      const found = auth.authenticate(bearerKey(req.headers));
+      const found = authenticate(auth, req.headers, true);
       const principal = found instanceof Promise ? await found : found;
-      if (!can(principal, "call", { type: "model" })) {
-        throw new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not call models.`);
-      }
       const body = await readJsonBody(req, limit, limitMb);
       unread = false;
       checkDepth(body, maxJsonDepth, "The request body");

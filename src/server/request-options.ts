@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { GatewayError } from "../core/errors.js";
 import { cacheMode } from "../cache/index.js";
-import type { CallOptions } from "../engine/request-record.js";
+import type { CallOptions } from "../engine/call-options.js";
 import { CallbackLink } from "../core/client-link.js";
 import type { BudgetSubject } from "../engine/quotas/budgets.js";
 import type { QuotaSubject } from "../engine/quotas/limits.js";

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/schema.js";
-import { Engine } from "../engine/gateway.js";
+import { Engine } from "../engine/engine.js";
 import { createLogger } from "../telemetry/logger.js";
 import { buildApp, type AppState } from "./app.js";
 

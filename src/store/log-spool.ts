@@ -21,7 +21,7 @@ import { readdirSync, renameSync, statSync } from "node:fs";
 import { mkdir, open, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import type { DropReason } from "./log-writer.js";
+import type { DropReason } from "./log-writer-options.js";
 import type { LogRow } from "./types.js";
 
 export interface LogSpoolOptions {

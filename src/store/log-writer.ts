@@ -7,68 +7,20 @@
  * slowing a request for, and never worth losing without a trace: every
  * row dropped is reported through the hooks.
  */
+import { LogParts, type Part } from "./log-parts.js";
 import { LogSpool, type SpoolSegment } from "./log-spool.js";
+import { logWriterSettings, type DropReason, type LogWriterOptions, type LogWriterHooks, type LogWriterSettings } from "./log-writer-options.js";
+import { RetryBackoff } from "./retry-backoff.js";
 import type { LogRow, LogSink, Store } from "./types.js";
 
-/** `closed`: rows arriving after close(), or left in memory by its deadline with nowhere to go; `spool_failed`: the spool could not write (disk full, permission) or read them back. */
-export type DropReason = "queue_full" | "write_failed" | "closed" | "spool_failed";
+// Re-exported: the writer's options are part of its API (src/store/index.ts, the tests).
+export { LOG_WRITER_DEFAULTS, type DropReason, type LogWriterHooks, type LogWriterOptions } from "./log-writer-options.js";
 
-export interface LogWriterHooks {
-  onWritten?(n: number): void;
-  onDropped?(n: number, reason: DropReason): void;
-  /** Every failed write attempt; `attempt` counts from 1 for each batch (and each part of a split one). */
-  onError?(err: unknown, attempt: number): void;
-}
-
-export interface LogWriterOptions {
-  /** Rows held in memory (queued, being written or retried); past it they go to the spool, or are dropped without one. */
-  maxQueue?: number;
-  /** Rows per insertLogs call; reaching it triggers a write at once. */
-  batchSize?: number;
-  /** How long a row may wait for a batch to fill. */
-  flushIntervalMs?: number;
-  /** Drop a batch after this many failed attempts, even while the store is down (the bounded behaviour of old). Unset: no limit. */
-  maxRetries?: number;
-  /** Backoff before the 2nd attempt; doubles per failed attempt (capped at 3 s), with jitter. */
-  retryBaseMs?: number;
-  /** A row refused alone, the store answering, with nothing to show the store takes writes (see refused()): dropped after this long, so it cannot hold the queue and /ready forever. */
-  poisonMs?: number;
-  /** How long close() keeps trying to write what is queued. */
-  closeTimeoutMs?: number;
-  /** Where rows wait on disk once the memory queue is full (and, at close, what could not be written). */
-  spool?: { dir: string; maxBytes: number };
-  hooks?: LogWriterHooks;
-}
-
-export const LOG_WRITER_DEFAULTS = {
-  maxQueue: 10_000,
-  batchSize: 500,
-  flushIntervalMs: 200,
-  retryBaseMs: 200,
-  poisonMs: 30_000,
-  closeTimeoutMs: 5000,
-} as const;
-
-/** Low: a store that comes back is written to within seconds. */
-const MAX_BACKOFF_MS = 3_000;
-/** Refusals of a whole batch (the store answering) before it is split: rides out deadlocks, lock waits, a dropped connection. */
-const SPLIT_AFTER = 3;
 const PING_TIMEOUT_MS = 2_000;
 
 /** A row not yet encoded: it can still go to the spool, which a store's own encoding (SQLite's) cannot. */
 class RawRow {
   constructor(readonly row: LogRow, readonly from?: SpoolSegment) {}
-}
-
-/** A batch being written, or a part of a refused one. */
-interface Part {
-  rows: unknown[]; // as the store's sink encoded them
-  from: (SpoolSegment | undefined)[] | undefined; // rows read back from the spool: their segment
-  attempts: number;
-  refusals: number; // while the store answered ping
-  split: boolean; // from a refused part: refused again, split at once
-  aloneSince?: number;
-  gone?: boolean; // spooled by close() while its write was in flight
 }
 
 export class LogWriter {
@@ -77,7 +29,7 @@ export class LogWriter {
   /** A store without a sink takes LogRows in any order: a refused row can let later ones go first. */
   private readonly reorderable: boolean;
   private readonly spool: LogSpool | undefined;
-  private readonly opts: Required<Omit<LogWriterOptions, "hooks" | "spool" | "maxRetries">> & { maxRetries: number };
+  private readonly opts: LogWriterSettings;
   private readonly hooks: LogWriterHooks;
 
   // FIFO as array + head index: O(1) amortised push and take, no shifting.
@@ -85,22 +37,17 @@ export class LogWriter {
   private queue: unknown[] = [];
   private head = 0;
   private rawCount = 0;
-  /** Older than the queue; parts[0] is written next. */
-  private parts: Part[] = [];
-  private partRows = 0;
+  /** Batches taken off the queue, being written or waiting for a retry: older than what is queued. */
+  private readonly parts: LogParts;
   private inFlight: Part | undefined;
 
   /** The last write failed for the store's sake (not a bad row's). */
   private troubled = false;
-  /** The last write that tells about the store succeeded: a row refused right after is bad. */
-  private lastOk = false;
-  private lastTimedDrop = 0;
-  private failStreak = 0;
 
   private draining: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private timerImmediate = false;
-  private backoff: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+  private readonly backoff: RetryBackoff;
 
   // Rows accepted, and rows that have left (written, dropped, or spooled by
   // close()): flush() waits for settled to reach what was accepted before it.
@@ -119,20 +66,9 @@ export class LogWriter {
     this.sink = own ?? { encode: (row) => row, write: (batch) => store.insertLogs(batch as LogRow[]) };
     this.reorderable = own === undefined;
     this.hooks = options.hooks ?? {};
-    const pick = (key: keyof typeof LOG_WRITER_DEFAULTS | "maxRetries", min: number, fallback: number): number => {
-      const value = options[key];
-      return value === undefined || !Number.isFinite(value) ? fallback : Math.max(min, Math.floor(value));
-    };
-    const d = LOG_WRITER_DEFAULTS;
-    this.opts = {
-      maxQueue: pick("maxQueue", 1, d.maxQueue),
-      batchSize: pick("batchSize", 1, d.batchSize),
-      flushIntervalMs: pick("flushIntervalMs", 0, d.flushIntervalMs),
-      maxRetries: pick("maxRetries", 1, Infinity),
-      retryBaseMs: pick("retryBaseMs", 0, d.retryBaseMs),
-      poisonMs: pick("poisonMs", 0, d.poisonMs),
-      closeTimeoutMs: pick("closeTimeoutMs", 0, d.closeTimeoutMs),
-    };
+    this.opts = logWriterSettings(options);
+    this.parts = new LogParts(this.opts.poisonMs, this.reorderable);
+    this.backoff = new RetryBackoff(this.opts.retryBaseMs);
     if (options.spool && options.spool.maxBytes > 0) {
       this.spool = new LogSpool({ ...options.spool, onLost: (n, offered) => this.drop(n, "spool_failed", offered ? n : 0) });
       // What an earlier process left is replayed.
@@ -142,7 +78,7 @@ export class LogWriter {
 
   /** Rows in memory: queued, being written, or waiting for a retry. */
   get depth(): number {
-    return this.queue.length - this.head + this.partRows;
+    return this.queue.length - this.head + this.parts.rows;
   }
 
   /** False while rows wait because the store refuses them (a write failed, none succeeded since): /ready answers 503. */
@@ -187,7 +123,7 @@ export class LogWriter {
     if (this.settled >= target) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
     // Someone is waiting now: a pending backoff must keep the process alive.
-    this.backoff?.timer.ref();
+    this.backoff.ref();
     this.startDrain();
     return done;
   }
@@ -213,7 +149,7 @@ export class LogWriter {
     clearTimeout(deadline);
     this.stopped = true;
     this.evacuate();
-    this.backoff?.wake();
+    this.backoff.wake();
     await this.spool?.close();
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
   }
@@ -230,11 +166,11 @@ export class LogWriter {
       else lost[reason] += 1;
     };
     const spoolable = this.spool !== undefined && this.reorderable;
-    for (const part of [...this.parts]) {
+    for (const part of this.parts.all()) {
       // A write in flight settles on its own, unless spooled (should it still succeed, the store ignores the ids on replay).
       if (part === this.inFlight && !spoolable) continue;
       part.gone = true;
-      this.removePart(part);
+      this.parts.remove(part);
       part.rows.forEach((entry, i) => {
         const from = part.from?.[i];
         if (spoolable || from !== undefined) out(entry, from, "write_failed");
@@ -296,7 +232,7 @@ export class LogWriter {
     while (!this.stopped) {
       await this.refill();
       if (this.stopped) return;
-      let part = this.parts[0];
+      let part = this.parts.first;
       if (part === undefined) {
         const queued = this.queue.length - this.head;
         if (queued === 0) return;
@@ -345,10 +281,7 @@ export class LogWriter {
       }
     }
     if (rows.length === 0) return undefined;
-    const part: Part = { rows, from: from.some((f) => f) ? from : undefined, attempts: 0, refusals: 0, split: false };
-    this.parts.push(part);
-    this.partRows += rows.length;
-    return part;
+    return this.parts.add(rows, from.some((f) => f) ? from : undefined);
   }
 
   private async attempt(part: Part): Promise<boolean> {
@@ -365,22 +298,14 @@ export class LogWriter {
     this.writtenCount += n;
     this.safely(() => this.hooks.onWritten?.(n));
     if (part.gone) return true;
-    this.removePart(part);
+    this.parts.written(part);
     this.troubled = false;
-    this.lastOk = true;
-    this.failStreak = 0;
+    this.backoff.reset();
     this.settle(this.leave(part.from, n));
     return true;
   }
 
-  /**
-   * A write failed. While the store does not answer ping, the part waits
-   * and is retried. While it answers, a part refused SPLIT_AFTER times (or
-   * a part of one, refused again) is split in two, down to single rows. A
-   * row refused alone right after a successful write is bad: dropped.
-   * Otherwise it lets the next rows go first where the store allows (their
-   * success convicts it), and is dropped after poisonMs of refusals.
-   */
+  /** A write failed: the part is dropped, waits for a retry, or is split and retried at once (see LogParts). */
   private async refused(part: Part, err: unknown): Promise<void> {
     const attempt = ++part.attempts;
     this.safely(() => this.hooks.onError?.(err, attempt));
@@ -391,35 +316,15 @@ export class LogWriter {
     }
     const answers = Number.isFinite(this.opts.maxRetries) ? false : await this.storeAnswers();
     if (part.gone || this.stopped) return; // close() took it meanwhile
-    if (!answers) {
-      part.aloneSince = undefined;
-      return this.pause();
-    }
-    const isolated = part.split || ++part.refusals >= SPLIT_AFTER;
-    if (isolated && part.rows.length === 1) {
-      const now = Date.now();
-      part.aloneSince ??= now;
-      // At most one row per poisonMs goes for time alone: a store refusing everything loses no more.
-      const timeUp = now - Math.max(part.aloneSince, this.lastTimedDrop) >= this.opts.poisonMs;
-      if (!this.lastOk && timeUp) this.lastTimedDrop = now;
-      if (this.lastOk || timeUp) {
-        // The next verdict needs a success of its own: should the store have started refusing everything, one row is lost, not a run.
-        this.lastOk = false;
+    switch (this.parts.judge(part, answers, () => this.takePart())) {
+      case "drop":
         return this.dropPart(part);
-      }
-      const i = this.parts.indexOf(part);
-      if (this.reorderable && (i < this.parts.length - 1 || this.takePart() !== undefined)) {
-        this.parts[i] = this.parts[i + 1]!;
-        this.parts[i + 1] = part;
-      }
-      return this.pause();
+      case "split":
+        this.troubled = true;
+        return;
+      case "wait":
+        return this.pause();
     }
-    if (!isolated) return this.pause();
-    this.troubled = true;
-    this.lastOk = false;
-    const mid = Math.ceil(part.rows.length / 2);
-    const half = (a: number, b: number): Part => ({ rows: part.rows.slice(a, b), from: part.from?.slice(a, b), attempts: 0, refusals: 0, split: true });
-    this.parts.splice(this.parts.indexOf(part), 1, half(0, mid), half(mid, part.rows.length));
   }
 
   private async storeAnswers(): Promise<boolean> {
@@ -431,24 +336,8 @@ export class LogWriter {
 
   private pause(): Promise<void> {
     this.troubled = true;
-    this.lastOk = false;
-    const full = Math.min(MAX_BACKOFF_MS, this.opts.retryBaseMs * 2 ** this.failStreak++);
-    // Jitter spreads out several gateway processes retrying one recovering database.
-    return this.sleep(full * (0.5 + Math.random() * 0.5));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.backoff = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      // Idle retries must not keep a process alive, unless flush()/close() waits.
-      if (this.waiters.length === 0) timer.unref();
-      this.backoff = { timer, wake };
-    });
+    // Idle retries must not keep a process alive, unless flush()/close() waits.
+    return this.backoff.wait(this.waiters.length > 0);
   }
 
   private take(n: number): unknown[] {
@@ -464,15 +353,8 @@ export class LogWriter {
     return rows;
   }
 
-  private removePart(part: Part): void {
-    const i = this.parts.indexOf(part);
-    if (i < 0) return;
-    this.parts.splice(i, 1);
-    this.partRows -= part.rows.length;
-  }
-
   private dropPart(part: Part): void {
-    this.removePart(part);
+    this.parts.remove(part);
     this.drop(part.rows.length, "write_failed", this.leave(part.from, part.rows.length));
   }
 

@@ -1,4 +1,4 @@
-import type { UsageQuery, UsageRow } from "./usage/usage-query.js";
+import type { UsageQuery, UsageRow } from "./usage/usage-types.js";
 
 import type { SpendStore } from "./spend/types.js";
 import type { LogRetention } from "./retention/types.js";

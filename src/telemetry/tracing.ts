@@ -11,8 +11,8 @@ export type { AttributeValue, Attributes, SpanFailure, SpanHandle, Tracing, Trac
 export { NOOP_SPAN } from "./tracing/passthrough.js";
 export { formatTraceparent, parseTraceparent, type TraceParent } from "./tracing/traceparent.js";
 export {
-  GEN_AI, SEMCONV, genAiProviderAttributes, genAiProviderName, genAiRequestAttributes, genAiResponseAttributes,
-  genAiSpanName, genAiSystem, genAiUsageAttributes,
+  GEN_AI, SEMCONV, genAiProviderAttributes, genAiRequestAttributes, genAiResponseAttributes,
+  genAiSpanName, genAiUsageAttributes,
   type GenAiOperation, type GenAiRequestFields, type GenAiResponseFields,
 } from "./tracing/gen-ai.js";
 

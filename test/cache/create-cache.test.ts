@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { cacheSchema } from "../../src/config/cache-schema.js";
 import { createResponseCache, resolveBackends } from "../../src/cache/create-cache.js";
 import { answerFromResponse } from "../../src/cache/answer.js";
-import { RedisTestEnv } from "../health/redis-test-env.js";
+import { RedisTestEnv } from "../engine/health/redis-test-env.js";
 import { chat, lexicalEmbed, response } from "./helpers.js";
 
 const o = { model: "smart", namespace: "global", mode: "normal" as const };

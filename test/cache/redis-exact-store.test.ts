@@ -4,7 +4,7 @@ import { RedisExactStore } from "../../src/cache/redis-exact-store.js";
 import { ResponseCache } from "../../src/cache/response-cache.js";
 import { answerFromResponse } from "../../src/cache/answer.js";
 import type { CacheErrorSite } from "../../src/cache/exact-store.js";
-import { RedisTestEnv } from "../health/redis-test-env.js";
+import { RedisTestEnv } from "../engine/health/redis-test-env.js";
 import { answer, chat, response } from "./helpers.js";
 
 let env: RedisTestEnv;

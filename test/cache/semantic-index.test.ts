@@ -5,7 +5,7 @@ import { MemorySemanticIndex } from "../../src/cache/memory-semantic-index.js";
 import { PostgresSemanticIndex, SEMANTIC_TABLE } from "../../src/cache/postgres-semantic-index.js";
 import { RedisSemanticIndex } from "../../src/cache/redis-semantic-index.js";
 import type { SemanticIndex } from "../../src/cache/semantic-index.js";
-import { RedisTestEnv } from "../health/redis-test-env.js";
+import { RedisTestEnv } from "../engine/health/redis-test-env.js";
 import { dropSchemas, PG_URL, pgAdmin, uniqueSchema } from "../store/pg-test-db.js";
 import { fakeClock } from "./helpers.js";
 

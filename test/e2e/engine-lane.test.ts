@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
-import { Engine } from "../../src/engine/gateway.js";
+import { Engine } from "../../src/engine/engine.js";
 import { buildApp } from "../../src/server/app.js";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
 

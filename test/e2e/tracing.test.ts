@@ -9,7 +9,7 @@ import OpenAI from "openai";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOpenAIFake, type FakeServer } from "../fakes/index.js";
-import { SPAN_KIND, STATUS_CODE, startOtlpCollector, type CollectedSpan, type OtlpCollector } from "../fakes/otlp-collector.js";
+import { SPAN_KIND, STATUS_CODE, startOtlpCollector, type CollectedSpan, type OtlpCollector } from "../fakes/telemetry/otlp-collector.js";
 import { startCli, type CliServer } from "../helpers/cli-server.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Authenticator } from "../../src/keys/authenticator.js";
 import { KeyAdmin } from "../../src/keys/key-admin.js";
-import { presentedKey } from "../../src/server/auth.js";
+import { authHook } from "../../src/server/authenticate.js";
 import { errorBody, normalizeError } from "../../src/server/error-response.js";
 import { registerAdminKeyRoutes } from "../../src/server/routes/admin-keys.js";
 import { registerAdminTeamRoutes } from "../../src/server/routes/admin-teams.js";
@@ -45,19 +45,7 @@ export async function startAdminApp(): Promise<AdminApp> {
 
   const app = Fastify({ logger: false });
   app.decorateRequest("principal", undefined);
-  app.addHook("onRequest", (req, _reply, done) => {
-    try {
-      const result = auth.authenticate(presentedKey(req));
-      if (result instanceof Promise) {
-        result.then((p) => { req.principal = p; done(); }, done);
-      } else {
-        req.principal = result;
-        done();
-      }
-    } catch (err) {
-      done(err as Error);
-    }
-  });
+  app.addHook("onRequest", authHook(auth));
   app.setErrorHandler((err, _req, reply) => {
     const e = normalizeError(err, 1);
     return reply.code(e.status).type("application/json").send(errorBody(e));

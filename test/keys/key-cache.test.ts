@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { KeyCache, type ResolvedKey } from "../../src/keys/key-cache.js";
 import type { ApiKeyRecord } from "../../src/store/keys/types.js";
-import { RedisTestEnv } from "../health/redis-test-env.js";
+import { RedisTestEnv } from "../engine/health/redis-test-env.js";
 
 function resolved(id: string, team_id: string | null = null): ResolvedKey {
   return { key: { id, team_id, key_hash: `hash_${id}` } as ApiKeyRecord };

@@ -47,10 +47,6 @@ export function firstHttpsImageParam(request: ChatRequest): string | undefined {
   return undefined;
 }
 
-export function hasImages(request: ChatRequest): boolean {
-  return request.messages.some((m) => imageUrlsOf(m.content).length > 0);
-}
-
 export function maxTokensOf(request: ChatRequest): number | undefined {
   return request.max_completion_tokens ?? request.max_tokens ?? undefined;
 }

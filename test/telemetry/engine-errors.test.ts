@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
-import { Engine } from "../../src/engine/gateway.js";
+import { Engine } from "../../src/engine/engine.js";
 import { buildApp } from "../../src/server/app.js";
-import { startSentryIngest, type SentryIngest } from "../fakes/sentry-ingest.js";
+import { startSentryIngest, type SentryIngest } from "../fakes/telemetry/sentry-ingest.js";
 
 const PROMPT = "the confidential merger plan";
 let ingest: SentryIngest;

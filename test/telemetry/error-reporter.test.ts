@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createErrorReporter, scrubEvent, type ErrorReporter } from "../../src/telemetry/error-reporter.js";
-import { startSentryIngest, type SentryIngest } from "../fakes/sentry-ingest.js";
+import { startSentryIngest, type SentryIngest } from "../fakes/telemetry/sentry-ingest.js";
 
 const OPENAI_KEY = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789";
 const VIRTUAL_KEY = "lsk_AbCd1234_0123456789abcdefghijABCDEFGHIJ0123456789";

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { genAiNamesOf } from "../../src/providers/registry.js";
 import {
-  genAiProviderName, genAiRequestAttributes, genAiResponseAttributes, genAiSpanName, genAiSystem, genAiUsageAttributes,
+  genAiRequestAttributes, genAiResponseAttributes, genAiSpanName, genAiUsageAttributes,
 } from "../../src/telemetry/tracing.js";
+
+// The names each provider type goes by come from its own folder, through the registry.
+const genAiProviderName = (type: string) => genAiNamesOf(type).providerName;
+const genAiSystem = (type: string) => genAiNamesOf(type).system;
 
 describe("GenAI semantic conventions", () => {
   it.each([
@@ -28,7 +33,7 @@ describe("GenAI semantic conventions", () => {
   });
 
   it("builds request attributes, preferring max_completion_tokens and skipping what is unset", () => {
-    expect(genAiRequestAttributes("chat", { model: "m", max_tokens: 10, max_completion_tokens: 20, n: 3, seed: 7, stop: ["a", "b"], temperature: null }, "azure")).toEqual({
+    expect(genAiRequestAttributes("chat", { model: "m", max_tokens: 10, max_completion_tokens: 20, n: 3, seed: 7, stop: ["a", "b"], temperature: null }, genAiNamesOf("azure"))).toEqual({
       "gen_ai.operation.name": "chat",
       "gen_ai.provider.name": "azure.ai.openai",
       "gen_ai.system": "az.ai.openai",

@@ -7,7 +7,8 @@ import {
   createTracing, genAiRequestAttributes, genAiResponseAttributes, genAiSpanName, parseTraceparent,
   type Tracing, type TracingConfig,
 } from "../../src/telemetry/tracing.js";
-import { SPAN_KIND, STATUS_CODE, startOtlpCollector, type CollectedSpan, type OtlpCollector } from "../fakes/otlp-collector.js";
+import { genAiNamesOf } from "../../src/providers/registry.js";
+import { SPAN_KIND, STATUS_CODE, startOtlpCollector, type CollectedSpan, type OtlpCollector } from "../fakes/telemetry/otlp-collector.js";
 
 const CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CLIENT_SPAN = "00f067aa0ba902b7";
@@ -56,11 +57,11 @@ describe("tracing on (OTLP/HTTP)", () => {
     );
     expect(request.traceId).toBe(CLIENT_TRACE);
 
-    const first = request.child(genAiSpanName("chat", "gpt-4o"), genAiRequestAttributes("chat", { model: "gpt-4o" }, "openai"));
+    const first = request.child(genAiSpanName("chat", "gpt-4o"), genAiRequestAttributes("chat", { model: "gpt-4o" }, genAiNamesOf("openai")));
     first.fail({ code: "upstream_unavailable", message: `upstream said 503 (key ${SECRET})`, status: 503 });
     first.end();
 
-    const second = request.child(genAiSpanName("chat", "claude-sonnet-4-5"), genAiRequestAttributes("chat", { model: "claude-sonnet-4-5" }, "anthropic"));
+    const second = request.child(genAiSpanName("chat", "claude-sonnet-4-5"), genAiRequestAttributes("chat", { model: "claude-sonnet-4-5" }, genAiNamesOf("anthropic")));
     const upstreamHeader = second.traceparent();
     second.setAttributes(genAiResponseAttributes({
       id: "msg_1", model: "claude-sonnet-4-5-20250929",

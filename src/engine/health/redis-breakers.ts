@@ -27,7 +27,7 @@ import {
 } from "./breaker-policy.js";
 import type { LuaScript } from "../../core/redis-script.js";
 import { MemoryCircuitBreakers, closedSnapshot } from "./memory-breakers.js";
-import { RedisOutage } from "./redis-outage.js";
+import { RedisOutage } from "../shared-state/redis-outage.js";
 import type { BreakerOptions, CircuitBreakers, CircuitState, TargetHealthSnapshot } from "./types.js";
 
 export interface RedisBreakersSettings extends BreakerTuning {

@@ -1,5 +1,5 @@
 /**
- * Target health contracts (issue 4): circuit breakers and upstream limits.
+ * Target health contracts: circuit breakers and upstream limits.
  * The engine asks before each attempt and reports after it. With Redis
  * configured, state is shared by every gateway instance.
  */

@@ -17,17 +17,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { LuaScript } from "../../core/redis-script.js";
-import { RedisOutage } from "./redis-outage.js";
+import { RedisOutage } from "../shared-state/redis-outage.js";
+import { WINDOW_MS, roll, type WindowState } from "../shared-state/sliding-window.js";
 import type { UpstreamLimiter } from "./types.js";
-import { roll, type WindowState } from "../quotas/rate-window.js";
 
 export type UpstreamLimits = { rpm?: number; tpm?: number };
 
-const WINDOW_MS = 60_000;
 /** Off the request path: a settle may wait longer than an acquire. */
 const SETTLE_TIMEOUT_MS = 1_000;
 
-/** The same two-fixed-window state as key and team limits use (quotas/rate-window.ts). */
+/** The same two-fixed-window state as key and team limits use (shared-state/sliding-window.ts). */
 type Windows = WindowState;
 
 function wholeTokens(tokens: number): number {

@@ -1,5 +1,5 @@
 /**
- * Budgets per subject per period (issue 5 item 5). A request first reserves
+ * Budgets per subject per period. A request first reserves
  * its estimated cost on every budgeted subject (check), all or nothing, and
  * settles to its actual cost when it is over; spend is counted per period
  * (budget-period.ts) and reported through onSpend, off the request path,

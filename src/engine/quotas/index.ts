@@ -3,7 +3,7 @@ export {
   type Admission, type Admitted, type LimitKind, type QuotaGate, type QuotaSubject, type RateLimitHeaderName,
   type RateLimitHeaders, type RedisFailurePolicy, type Refused, type SubjectLimits,
 } from "./limits.js";
-export { formatDuration } from "./rate-window.js";
+export { formatDuration } from "./rate-limit-headers.js";
 export { MemoryQuotaGate, type MemoryQuotaGateSettings } from "./memory-quota-gate.js";
 export { RedisQuotaGate, type RedisQuotaGateSettings } from "./redis-quota-gate.js";
 export { currentStarts, periodWindow, TOTAL_START, type BudgetPeriod, type PeriodWindow } from "./budget-period.js";

@@ -8,7 +8,7 @@
  * first. Views are kept in the order they were last seen, and replies arrive
  * in (nearly) clock order, so dropping old ones stops at the first fresh one.
  */
-import { roll, type WindowState } from "./rate-window.js";
+import { roll, type WindowState } from "../shared-state/sliding-window.js";
 
 export class LastSharedCounts {
   readonly #maxSubjects: number;

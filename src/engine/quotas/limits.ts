@@ -1,5 +1,5 @@
 /**
- * Limits per subject (issue 5 item 3): which models a key or team may call,
+ * Limits per subject: which models a key or team may call,
  * and how many requests, tokens and parallel requests it may use. Subjects
  * are plain strings (`key:<id>`, `team:<id>`) so this module needs nothing
  * from the key store.

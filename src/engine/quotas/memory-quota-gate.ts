@@ -13,9 +13,9 @@ import {
   type Admission, type LimitKind, type QuotaGate, type QuotaSubject, type Refused,
 } from "./limits.js";
 import {
-  WINDOW_MS, emptyWindow, fits, rateLimitHeaders, retryAfterSeconds, roll, settleTokens, waitMs,
-  type WindowState, type WindowView,
-} from "./rate-window.js";
+  WINDOW_MS, emptyWindow, fits, roll, settleTokens, waitMs, type WindowState,
+} from "../shared-state/sliding-window.js";
+import { rateLimitHeaders, retryAfterSeconds, type WindowView } from "./rate-limit-headers.js";
 
 export interface MemoryQuotaGateSettings {
   now?: () => number;

@@ -5,7 +5,8 @@
  *
  * Per subject:
  *   `<prefix>q:r:<subject>`  hash { w, r, t, pr, pt }: the window of
- *                            rate-window.ts; expires 2 minutes after its last use.
+ *                            shared-state/sliding-window.ts; expires 2
+ *                            minutes after its last use.
  *   `<prefix>q:p:<subject>`  sorted set of parallel slots: member = one
  *                            admission, score = when its lease ends (ms).
  *
@@ -23,7 +24,7 @@
  * when the gateway supports Cluster at all.
  */
 import { LuaScript } from "../../core/redis-script.js";
-import { WINDOW_MS } from "./rate-window.js";
+import { WINDOW_MS } from "../shared-state/sliding-window.js";
 
 const CLOCK = `
 local W = ${WINDOW_MS}
@@ -112,7 +113,7 @@ return reply
  * KEYS: per subject, its hash then its slot set.
  * ARGV: window index of the reservation, token delta (actual − reserved),
  *       slot member, subject count, then per subject: has rate limits (1|0), has a slot (1|0).
- * Mirrors settleTokens() in rate-window.ts. A hash that expired meanwhile is not recreated.
+ * Mirrors settleTokens() in shared-state/sliding-window.ts. A hash that expired meanwhile is not recreated.
  */
 export const RELEASE = new LuaScript(`${CLOCK}
 local reservedIn, delta, member, n = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])

@@ -25,7 +25,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { LuaScript } from "../../core/redis-script.js";
-import { RedisOutage } from "../health/redis-outage.js";
+import { RedisOutage } from "../shared-state/redis-outage.js";
 import {
   ALLOWED_FREE, MemoryBudgetGuard, budgeted, emitSpend, ledgerKey, refusal, usd,
   type BudgetCheck, type BudgetGuard, type BudgetGuardSettings, type BudgetSubject, type Budgeted, type SpendEvent,

@@ -25,14 +25,15 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import type { LuaScript } from "../../core/redis-script.js";
-import { RedisOutage } from "../health/redis-outage.js";
+import { RedisOutage } from "../shared-state/redis-outage.js";
+import { WINDOW_MS, waitMs } from "../shared-state/sliding-window.js";
 import {
   distinctById, limitOf, wholeTokens,
   type Admission, type QuotaGate, type QuotaSubject, type RedisFailurePolicy, type Refused,
 } from "./limits.js";
 import { LastSharedCounts } from "./last-shared-counts.js";
 import { MemoryQuotaGate } from "./memory-quota-gate.js";
-import { WINDOW_MS, rateLimitHeaders, retryAfterSeconds, waitMs, type WindowView } from "./rate-window.js";
+import { rateLimitHeaders, retryAfterSeconds, type WindowView } from "./rate-limit-headers.js";
 import { ADMIT, KIND_CODES, RELEASE, RENEW } from "./quota-scripts.js";
 
 export interface RedisQuotaGateSettings {

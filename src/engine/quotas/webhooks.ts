@@ -1,5 +1,5 @@
 /**
- * Budget threshold alerts (issue 5 item 5): when a subject's spend in a
+ * Budget threshold alerts: when a subject's spend in a
  * period reaches 50, 80 or 100 % (configurable) of its budget, one signed
  * JSON POST to a configured URL, once per subject, period and threshold —
  * across all instances when the dedup goes through Redis (SET NX), per

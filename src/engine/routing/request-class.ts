@@ -1,5 +1,5 @@
 /**
- * Request classes (issue 4): the coarse kind of a request, so `adaptive`
+ * Request classes: the coarse kind of a request, so `adaptive`
  * can learn that a target serves small plain chats well but fails large
  * tool-calling streams. Classification runs on every request, so it is an
  * estimate from string lengths only: no tokenizer, no JSON serialisation.

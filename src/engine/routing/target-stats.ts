@@ -1,5 +1,5 @@
 /**
- * Live per-target statistics (issue 4), fed by the engine from every
+ * Live per-target statistics, fed by the engine from every
  * attempt and read by the strategies on every request. In-process, O(1) per
  * call, no timers: decay is computed from timestamps when a record is
  * touched or read, and memory is bounded (LRU over keys, a fixed array of

@@ -1,5 +1,5 @@
 /**
- * Routing contracts (issue 4). A model name maps to several targets; a
+ * Routing contracts. A model name maps to several targets; a
  * strategy orders them for one request (the first is tried first, the rest
  * are the retry order); health (circuit breakers, upstream limits) decides
  * which of them may be tried now.

@@ -2,18 +2,17 @@
  * Upstream HTTP for every provider: one undici Agent per provider keeps a
  * keep-alive pool per origin; every call carries its own first-byte and idle
  * timeouts; transport failures become GatewayErrors a retry policy can read.
+ * Every adapter goes through requestStream() (or requestText(), built on it),
+ * so there is one transport, tuned once, for the benchmarked OpenAI path and
+ * the others alike.
  */
 import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
-import { GatewayError } from "../../core/errors.js";
+import { COMMON_ERRORS, GatewayError } from "../../core/errors.js";
 import type { CallContext } from "../types.js";
 import { signalLink, type ClientLink } from "../../core/client-link.js";
 import { PushBody, type BodyControl } from "./push-body.js";
 
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData["body"];
-}
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 
 export interface UpstreamRequest {
   url: string;
@@ -21,13 +20,18 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string;
   ctx: CallContext;
-  /** requestStream/requestText: a 2xx answer's headers too (an error answer's always come); default: empty. */
+  /** A 2xx answer's headers too (an error answer's always come); default: empty. */
   responseHeaders?: boolean;
 }
 
 export class UpstreamClient {
   readonly #agent: Agent;
   readonly #provider: string;
+
+  /** The provider's configured name, for error messages. */
+  get provider(): string {
+    return this.#provider;
+  }
 
   constructor(provider: string, options: { connectTimeoutMs: number; keepAliveTimeoutMs?: number }) {
     this.#provider = provider;
@@ -36,27 +40,6 @@ export class UpstreamClient {
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
       keepAliveMaxTimeout: 600_000,
     });
-  }
-
-  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const { ctx } = req;
-    if (ctx.signal.aborted) throw abortReason(ctx.signal);
-    const headers = ctx.headers ? { ...req.headers, ...ctx.headers } : req.headers;
-    try {
-      const res = await this.#agent.request({
-        origin: originOf(req.url),
-        path: pathOf(req.url),
-        method: req.method ?? "POST",
-        headers,
-        body: req.body ?? null,
-        signal: ctx.signal,
-        headersTimeout: ctx.timeouts.firstByteMs,
-        bodyTimeout: ctx.timeouts.idleMs,
-      });
-      return { status: res.statusCode, headers: res.headers, body: res.body };
-    } catch (err) {
-      throw transportError(err, ctx, this.#provider);
-    }
   }
 
   /** A whole response as text, for JSON (non-stream) calls: requestStream(), read to the end. */
@@ -68,19 +51,15 @@ export class UpstreamClient {
 
   /**
    * A response whose body arrives as network chunks through a PushBody (see
-   * there); resolves once status and headers are in. Built on undici's
-   * dispatch() rather than request(): no body stream object per response and
-   * no stream machinery per chunk — measurably less CPU and garbage per
-   * request at thousands of requests a second. The handler is undici's
-   * callback form (onConnect/onHeaders/onData/...), which undici runs as is:
-   * the newer controller form is wrapped per request and has every response's
-   * headers parsed into an object, which only an error answer needs here.
+   * there); resolves once status and headers are in. undici's dispatch()
+   * with its callback handler, not request(): why, in docs/benchmarks.md
+   * ("undici dispatch() instead of request()", "undici's callback handler").
    */
-  requestStream(req: UpstreamRequest): Promise<UpstreamStream> {
+  requestStream(req: UpstreamRequest): Promise<UpstreamResponse> {
     const { ctx } = req;
     const link = ctx.link ?? signalLink(ctx.signal);
     if (link.aborted) return Promise.reject(link.reason);
-    return new Promise<UpstreamStream>((resolve, reject) => {
+    return new Promise<UpstreamResponse>((resolve, reject) => {
       this.#agent.dispatch({
         origin: originOf(req.url),
         path: pathOf(req.url),
@@ -98,15 +77,16 @@ export class UpstreamClient {
   }
 }
 
-export interface UpstreamStream {
+/** An answer whose headers are in; its body arrives as network chunks (see PushBody). */
+export interface UpstreamResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: UpstreamHeaders;
   body: PushBody;
 }
 
 export interface UpstreamText {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: UpstreamHeaders;
   text: string;
 }
 
@@ -128,7 +108,7 @@ class StreamCall implements Dispatcher.DispatchHandler, BodyControl {
     readonly link: ClientLink,
     readonly provider: string,
     readonly keepHeaders: boolean,
-    readonly resolve: (res: UpstreamStream) => void,
+    readonly resolve: (res: UpstreamResponse) => void,
     readonly reject: (err: Error) => void,
   ) {
     this.#body.controller = this;
@@ -204,7 +184,7 @@ function pathOf(url: string): string {
 export function abortReason(signal: AbortSignal): GatewayError {
   const reason: unknown = signal.reason;
   if (reason instanceof GatewayError) return reason;
-  return new GatewayError("client_closed", "The client closed the request.", { retryable: false });
+  return COMMON_ERRORS.clientClosed();
 }
 
 /** Maps a thrown transport error (undici, DNS, sockets, aborts) to a GatewayError. */
@@ -225,17 +205,14 @@ export function transportError(err: unknown, ctx: CallContext, provider: string)
   return new GatewayError("upstream_unreachable", `Could not reach provider '${provider}': ${detail}${code ? ` (${code})` : ""}.`, { cause: err });
 }
 
-/** Reads a whole body as text, mapping mid-body failures like any transport error. */
-export async function readText(res: UpstreamResponse, ctx: CallContext, provider: string): Promise<string> {
+/** Reads a whole body as JSON; a mid-body failure is a transport error, a body that is not JSON an upstream error. */
+export async function readJson(res: UpstreamResponse, ctx: CallContext, provider: string): Promise<unknown> {
+  let text: string;
   try {
-    return await res.body.text();
+    text = await res.body.text();
   } catch (err) {
     throw transportError(err, ctx, provider);
   }
-}
-
-export async function readJson(res: UpstreamResponse, ctx: CallContext, provider: string): Promise<unknown> {
-  const text = await readText(res, ctx, provider);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -244,7 +221,7 @@ export async function readJson(res: UpstreamResponse, ctx: CallContext, provider
 }
 
 /** Parses a Retry-After header (seconds or HTTP date) into seconds. */
-export function retryAfterSeconds(headers: UpstreamResponse["headers"]): number | undefined {
+export function retryAfterSeconds(headers: UpstreamHeaders): number | undefined {
   const raw = headers["retry-after"];
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (!value) return undefined;
@@ -252,9 +229,4 @@ export function retryAfterSeconds(headers: UpstreamResponse["headers"]): number 
   if (Number.isFinite(secs)) return Math.max(0, secs);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-/** Drains and discards a body so its connection returns to the pool. */
-export async function discard(res: UpstreamResponse): Promise<void> {
-  try { await res.body.dump(); } catch { /* the socket is gone anyway */ }
 }

@@ -126,10 +126,3 @@ export class NDJSONDecoder {
     return rest ? [JSON.parse(rest) as unknown] : [];
   }
 }
-
-/** The async form, for callers that do not care about the per-event cost. */
-export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncGenerator<SSEEvent> {
-  const decoder = new SSEDecoder();
-  for await (const chunk of body) yield* decoder.push(chunk);
-  yield* decoder.end();
-}

@@ -4,7 +4,7 @@
  * become 502/503/504; Retry-After is carried along.
  */
 import { GatewayError } from "../../core/errors.js";
-import { retryAfterSeconds, type UpstreamResponse } from "./http.js";
+import { retryAfterSeconds, type UpstreamHeaders } from "./http.js";
 
 export interface ParsedUpstreamError {
   message?: string;
@@ -16,7 +16,7 @@ export interface ParsedUpstreamError {
 export function upstreamStatusError(
   provider: string,
   status: number,
-  headers: UpstreamResponse["headers"],
+  headers: UpstreamHeaders,
   parsed: ParsedUpstreamError,
 ): GatewayError {
   const message = parsed.message?.trim() || `status ${status}`;

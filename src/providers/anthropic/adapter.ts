@@ -5,11 +5,11 @@
  * offered.
  */
 import type { ChatChunk, ChatRequest, ChatResponse } from "../../core/types.js";
-import { UpstreamClient, readJson, readText, type UpstreamResponse } from "../_shared/http.js";
-import { parseErrorBody, upstreamStatusError } from "../_shared/upstream-error.js";
+import { UpstreamClient, readJson, type UpstreamResponse } from "../_shared/http.js";
+import { postJson } from "../_shared/post-json.js";
 import type { CallContext, Capabilities, ProviderAdapter, Timeouts } from "../types.js";
 import { ANTHROPIC_DEFAULT_BASE_URL, ANTHROPIC_DEFAULT_VERSION, type AnthropicConfig } from "./config.js";
-import { parseAnthropicError } from "./errors.js";
+import { anthropicStatusError } from "./errors.js";
 import { samplingAllowed, toAnthropicRequest, type RequestOptions } from "./request.js";
 import { fromAnthropicMessage } from "./response.js";
 import { AnthropicStreamTranslator, anthropicStream } from "./stream.js";
@@ -75,16 +75,13 @@ export class AnthropicAdapter implements ProviderAdapter {
     };
   }
 
-  async #send(body: object, stream: boolean, ctx: CallContext): Promise<UpstreamResponse> {
-    const res = await this.#client.request({
+  #send(body: object, stream: boolean, ctx: CallContext): Promise<UpstreamResponse> {
+    return postJson(this.#client, {
       url: this.#url,
       headers: stream ? { ...this.#headers, accept: "text/event-stream" } : this.#headers,
       body: JSON.stringify(body),
       ctx,
-    });
-    if (res.status >= 200 && res.status < 300) return res;
-    const text = await readText(res, ctx, this.name).catch(() => "");
-    throw upstreamStatusError(this.name, res.status, res.headers, parseAnthropicError(parseErrorBody(text)));
+    }, anthropicStatusError);
   }
 }
 

@@ -4,8 +4,7 @@
  * block can set the default the adapter fills in (otherwise a per-model one).
  */
 import { z } from "zod";
-// timeouts-schema.js, not schema.js: config/schema.ts imports this file, so importing it back would be a cycle.
-import { timeoutsSchema } from "../../config/timeouts-schema.js";
+import { timeoutsSchema } from "../_shared/timeouts-schema.js";
 
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 export const ANTHROPIC_DEFAULT_VERSION = "2023-06-01";

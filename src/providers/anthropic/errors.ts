@@ -5,7 +5,8 @@
  * a GatewayError here, chosen by the error's type since there is no status.
  */
 import { GatewayError } from "../../core/errors.js";
-import type { ParsedUpstreamError } from "../_shared/upstream-error.js";
+import type { UpstreamHeaders } from "../_shared/http.js";
+import { upstreamStatusError, type ParsedUpstreamError } from "../_shared/upstream-error.js";
 
 export function parseAnthropicError(body: unknown): ParsedUpstreamError {
   if (typeof body !== "object" || body === null) return {};
@@ -21,6 +22,11 @@ export function parseAnthropicError(body: unknown): ParsedUpstreamError {
   }
   const m = (body as { message?: unknown }).message;
   return typeof m === "string" ? { message: m } : {};
+}
+
+/** A non-2xx answer → GatewayError, through the mapping every provider shares. */
+export function anthropicStatusError(provider: string, status: number, headers: UpstreamHeaders, body: unknown): GatewayError {
+  return upstreamStatusError(provider, status, headers, parseAnthropicError(body));
 }
 
 /** An in-stream `error` event → the error a retry policy and the client can act on. */

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { GatewayError } from "../../core/errors.js";
 import type { ChatChunk, ChunkChoice, FinishReason } from "../../core/types.js";
 import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { readItems, type BodyReader } from "../_shared/read-body.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
 import { anthropicStreamError } from "./errors.js";
@@ -224,39 +225,56 @@ export class AnthropicStreamTranslator {
   }
 }
 
-export async function* anthropicStream(
+export function anthropicStream(
   res: UpstreamResponse,
   ctx: CallContext,
   translator: AnthropicStreamTranslator,
   provider: string,
 ): AsyncGenerator<ChatChunk> {
-  const decoder = new SSEDecoder();
-  try {
-    // destroyOnReturn: false: leaving at message_stop must not destroy the
-    // keep-alive connection; the rest of the body is drained in `finally`.
-    for await (const bytes of res.body.iterator({ destroyOnReturn: false })) {
-      for (const ev of decoder.push(bytes as Buffer)) {
-        const event = parseAnthropicEvent(ev, provider);
-        if (event) yield* translator.push(event);
-        if (translator.done) return;
-      }
-    }
-    for (const ev of decoder.end()) {
-      const event = parseAnthropicEvent(ev, provider);
-      if (event) yield* translator.push(event);
-    }
-  } catch (err) {
-    throw transportError(err, ctx, provider);
-  } finally {
-    if (translator.done) res.body.resume();
-    else if (!res.body.destroyed) {
-      // Abandoning the body: undici reports its own abort as an 'error' event,
-      // which nobody is left to hear once the iterator is gone.
-      res.body.on("error", () => undefined);
-      res.body.destroy();
-    }
+  return readItems(res.body, new AnthropicSseReader(translator, ctx, provider));
+}
+
+/** SSE → translated chunks for one stream; message_stop ends it (see read-body.ts). */
+class AnthropicSseReader implements BodyReader<ChatChunk> {
+  readonly #decoder = new SSEDecoder();
+  readonly #translator: AnthropicStreamTranslator;
+  readonly #ctx: CallContext;
+  readonly #provider: string;
+
+  constructor(translator: AnthropicStreamTranslator, ctx: CallContext, provider: string) {
+    this.#translator = translator;
+    this.#ctx = ctx;
+    this.#provider = provider;
   }
-  if (!translator.done) {
-    throw new GatewayError("stream_interrupted", `The stream from provider '${provider}' ended before message_stop; the answer is incomplete.`);
+
+  get done(): boolean {
+    return this.#translator.done;
+  }
+
+  push(bytes: Uint8Array, out: ChatChunk[]): unknown {
+    return this.#translate(this.#decoder.push(bytes), out, true);
+  }
+
+  end(out: ChatChunk[]): unknown {
+    const failure = this.#translate(this.#decoder.end(), out, false);
+    if (failure !== undefined || this.done) return failure;
+    return new GatewayError("stream_interrupted", `The stream from provider '${this.#provider}' ended before message_stop; the answer is incomplete.`);
+  }
+
+  fail(err: unknown): GatewayError {
+    return transportError(err, this.#ctx, this.#provider);
+  }
+
+  #translate(events: SSEEvent[], out: ChatChunk[], untilDone: boolean): unknown {
+    for (const ev of events) {
+      try {
+        const event = parseAnthropicEvent(ev, this.#provider);
+        if (event) out.push(...this.#translator.push(event));
+      } catch (err) {
+        return err;
+      }
+      if (untilDone && this.done) return undefined;
+    }
+    return undefined;
   }
 }

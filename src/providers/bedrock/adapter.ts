@@ -12,8 +12,8 @@
  * bytes sent, or carry a Bedrock API key as a Bearer token.
  */
 import type { ChatChunk, ChatRequest, ChatResponse } from "../../core/types.js";
-import { UpstreamClient, readJson, readText, type UpstreamResponse } from "../_shared/http.js";
-import { parseErrorBody } from "../_shared/upstream-error.js";
+import { UpstreamClient, readJson, type UpstreamHeaders, type UpstreamResponse } from "../_shared/http.js";
+import { postJson } from "../_shared/post-json.js";
 import type { CallContext, Capabilities, ProviderAdapter, Timeouts } from "../types.js";
 import { bearerAuth, regionFromHost, resolveCredentials, sigv4Auth, type Env, type RequestAuth } from "./auth.js";
 import type { BedrockConfig } from "./config.js";
@@ -29,7 +29,7 @@ type Action = "converse" | "converse-stream";
 
 const ACCEPT: Record<Action, string> = { converse: "application/json", "converse-stream": "application/vnd.amazon.eventstream" };
 
-function header(headers: UpstreamResponse["headers"], name: string): string | undefined {
+function header(headers: UpstreamHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -101,10 +101,8 @@ class BedrockAdapter implements ProviderAdapter {
       headers: { ...this.#headers, "content-type": "application/json", accept: ACCEPT[action] },
       body: payload,
     });
-    const res = await this.#client.request({ url, headers, body: payload, ctx });
-    if (res.status >= 200 && res.status < 300) return res;
-    const text = await readText(res, ctx, this.name).catch(() => "");
-    throw bedrockStatusError(this.name, res.status, res.headers, parseErrorBody(text));
+    // The request id (x-amzn-requestid) names the answer, so a 2xx answer's headers are kept too.
+    return postJson(this.#client, { url, headers, body: payload, ctx, responseHeaders: true }, bedrockStatusError);
   }
 }
 

@@ -6,7 +6,7 @@
  * (half a key pair, no way to know the region).
  */
 import { z } from "zod";
-import { timeoutsSchema } from "../../config/timeouts-schema.js";
+import { timeoutsSchema } from "../_shared/timeouts-schema.js";
 
 export const bedrockConfigSchema = z
   .strictObject({

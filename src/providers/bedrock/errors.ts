@@ -6,11 +6,11 @@
  * same body. Both become GatewayErrors that keep what a retry policy needs.
  */
 import { GatewayError } from "../../core/errors.js";
-import type { UpstreamResponse } from "../_shared/http.js";
+import type { UpstreamHeaders } from "../_shared/http.js";
 import { upstreamStatusError, type ParsedUpstreamError } from "../_shared/upstream-error.js";
 
 /** The error name from `x-amzn-errortype` or, failing that, the body's `__type` / `code`. */
-export function errorTypeOf(headers: UpstreamResponse["headers"], body: unknown): string | undefined {
+export function errorTypeOf(headers: UpstreamHeaders, body: unknown): string | undefined {
   const raw = headers["x-amzn-errortype"];
   const value = Array.isArray(raw) ? raw[0] : raw;
   const fromBody = typeof body === "object" && body !== null ? ((body as { __type?: unknown; code?: unknown }).__type ?? (body as { code?: unknown }).code) : undefined;
@@ -28,12 +28,12 @@ export function messageOf(body: unknown): string | undefined {
   return typeof m === "string" ? m : undefined;
 }
 
-export function parseBedrockError(headers: UpstreamResponse["headers"], body: unknown): ParsedUpstreamError {
+export function parseBedrockError(headers: UpstreamHeaders, body: unknown): ParsedUpstreamError {
   return { message: messageOf(body), code: errorTypeOf(headers, body) ?? null };
 }
 
 /** A non-2xx Converse answer → GatewayError. 4xx keep their status; 429s (throttling, model not ready) are retryable. */
-export function bedrockStatusError(provider: string, status: number, headers: UpstreamResponse["headers"], body: unknown): GatewayError {
+export function bedrockStatusError(provider: string, status: number, headers: UpstreamHeaders, body: unknown): GatewayError {
   const parsed = parseBedrockError(headers, body);
   // ModelErrorException (424): the model itself failed; the request was fine, so this is the upstream's fault.
   if (parsed.code === "ModelErrorException") {

@@ -12,6 +12,7 @@
 import { GatewayError } from "../../core/errors.js";
 import type { ChatChunk, ChunkChoice, FinishReason } from "../../core/types.js";
 import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { readItems, type BodyReader } from "../_shared/read-body.js";
 import { parseErrorBody } from "../_shared/upstream-error.js";
 import type { CallContext } from "../types.js";
 import { streamExceptionError } from "./errors.js";
@@ -171,20 +172,38 @@ export class ConverseStreamTranslator {
   }
 }
 
-export async function* converseStream(res: UpstreamResponse, ctx: CallContext, provider: string, translator: ConverseStreamTranslator): AsyncGenerator<ChatChunk> {
-  let drained = false;
-  try {
-    // destroyOnReturn: false so the finally below decides: a fully read body
-    // keeps its keep-alive connection, anything else is closed.
-    for await (const bytes of res.body.iterator({ destroyOnReturn: false })) {
-      for (const chunk of translator.push(bytes as Buffer)) yield chunk;
-    }
-    drained = true;
-  } catch (err) {
-    throw transportError(err, ctx, provider);
-  } finally {
-    if (drained) res.body.resume();
-    else if (!res.body.destroyed) res.body.destroy();
+export function converseStream(res: UpstreamResponse, ctx: CallContext, provider: string, translator: ConverseStreamTranslator): AsyncGenerator<ChatChunk> {
+  return readItems(res.body, new ConverseReader(translator, ctx, provider));
+}
+
+/**
+ * Event-stream frames → translated chunks for one stream. Read to the end of
+ * the body: the usage (metadata event) follows messageStop.
+ */
+class ConverseReader implements BodyReader<ChatChunk> {
+  readonly done = false;
+  readonly #translator: ConverseStreamTranslator;
+  readonly #ctx: CallContext;
+  readonly #provider: string;
+
+  constructor(translator: ConverseStreamTranslator, ctx: CallContext, provider: string) {
+    this.#translator = translator;
+    this.#ctx = ctx;
+    this.#provider = provider;
   }
-  translator.end();
+
+  /** The translator delivers the chunks before an error itself (it throws the error on the next call). */
+  push(bytes: Uint8Array, out: ChatChunk[]): undefined {
+    out.push(...this.#translator.push(bytes));
+    return undefined;
+  }
+
+  end(): undefined {
+    this.#translator.end();
+    return undefined;
+  }
+
+  fail(err: unknown): GatewayError {
+    return transportError(err, this.#ctx, this.#provider);
+  }
 }

@@ -67,7 +67,6 @@ export const converseResponseSchema = z.object({
   stopReason: z.string(),
   usage: tokenUsageSchema.optional(),
 });
-export type ConverseResponseWire = z.infer<typeof converseResponseSchema>;
 
 /** Stream payloads, one schema per `:event-type`. */
 export const streamEventSchemas = {

@@ -7,8 +7,8 @@
  */
 import { GatewayError } from "../../core/errors.js";
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from "../../core/types.js";
-import { UpstreamClient, readJson, readText, type UpstreamResponse } from "../_shared/http.js";
-import { parseErrorBody } from "../_shared/upstream-error.js";
+import { UpstreamClient, readJson, type UpstreamResponse } from "../_shared/http.js";
+import { postJson } from "../_shared/post-json.js";
 import type { CallContext, Capabilities, ProviderAdapter, Timeouts } from "../types.js";
 import { GEMINI_DEFAULT_BASE_URL, type GeminiConfig } from "./config.js";
 import { fromBatchEmbedResponse, toBatchEmbedRequest } from "./embeddings.js";
@@ -86,17 +86,14 @@ class GeminiAdapter implements ProviderAdapter {
     return body as T;
   }
 
-  async #send(model: string, method: Method, body: object, ctx: CallContext): Promise<UpstreamResponse> {
+  #send(model: string, method: Method, body: object, ctx: CallContext): Promise<UpstreamResponse> {
     const stream = method === "streamGenerateContent";
-    const res = await this.#client.request({
+    return postJson(this.#client, {
       url: `${this.#base}${modelResource(model)}:${method}${stream ? "?alt=sse" : ""}`,
       headers: stream ? { ...this.#headers, accept: "text/event-stream" } : this.#headers,
       body: JSON.stringify(body),
       ctx,
-    });
-    if (res.status >= 200 && res.status < 300) return res;
-    const text = await readText(res, ctx, this.name).catch(() => "");
-    throw geminiStatusError(this.name, res.status, res.headers, parseErrorBody(text));
+    }, geminiStatusError);
   }
 }
 

@@ -5,7 +5,7 @@
  * Google's error details are not lost in a second translation.
  */
 import { z } from "zod";
-import { timeoutsSchema } from "../../config/timeouts-schema.js";
+import { timeoutsSchema } from "../_shared/timeouts-schema.js";
 
 export const GEMINI_DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
 

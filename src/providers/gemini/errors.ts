@@ -5,7 +5,7 @@
  * RetryInfo (`retryDelay`, a Duration such as "7s" or "0.5s").
  */
 import { GatewayError } from "../../core/errors.js";
-import type { UpstreamResponse } from "../_shared/http.js";
+import type { UpstreamHeaders } from "../_shared/http.js";
 import { upstreamStatusError, type ParsedUpstreamError } from "../_shared/upstream-error.js";
 import type { GoogleErrorBody, GoogleErrorDetail } from "./wire-types.js";
 
@@ -62,7 +62,7 @@ export function parseGeminiError(body: unknown): ParsedGeminiError {
  * as every other provider says it. RetryInfo stands in for a missing
  * Retry-After header (Google rarely sends one).
  */
-export function geminiStatusError(provider: string, status: number, headers: UpstreamResponse["headers"], body: unknown): GatewayError {
+export function geminiStatusError(provider: string, status: number, headers: UpstreamHeaders, body: unknown): GatewayError {
   const parsed = parseGeminiError(body);
   const effectiveStatus = parsed.reason === "API_KEY_INVALID" ? 401 : status;
   const withRetry = headers["retry-after"] === undefined && parsed.retryDelaySeconds !== undefined

@@ -10,8 +10,9 @@
 import { GatewayError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { ChatChunk, ChunkChoice } from "../../core/types.js";
-import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { readItems, type BodyReader } from "../_shared/read-body.js";
+import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
 import { geminiStreamError } from "./errors.js";
 import { contentFilterReport, finishReasonOf, functionCallToToolCall, toUsage } from "./response.js";
@@ -137,37 +138,57 @@ function parseEvent(ev: SSEEvent, provider: string): GenerateContentResponse | u
   return value as GenerateContentResponse;
 }
 
-export async function* geminiStream(
+export function geminiStream(
   res: UpstreamResponse,
   ctx: CallContext,
   provider: string,
   translator: GeminiStreamTranslator,
 ): AsyncGenerator<ChatChunk> {
-  const decoder = new SSEDecoder();
-  let ended = false;
-  try {
-    // destroyOnReturn: false, so the finally below decides: a body read to
-    // its end keeps its keep-alive connection, anything else is destroyed.
-    for await (const bytes of res.body.iterator({ destroyOnReturn: false })) {
-      for (const ev of decoder.push(bytes as Buffer)) {
-        const event = parseEvent(ev, provider);
-        if (event !== undefined) yield* translator.push(event);
+  return readItems(res.body, new GeminiSseReader(translator, ctx, provider));
+}
+
+/** SSE → translated chunks for one stream. Gemini sends no end marker: the body's end is the stream's. */
+class GeminiSseReader implements BodyReader<ChatChunk> {
+  readonly done = false;
+  readonly #decoder = new SSEDecoder();
+  readonly #translator: GeminiStreamTranslator;
+  readonly #ctx: CallContext;
+  readonly #provider: string;
+
+  constructor(translator: GeminiStreamTranslator, ctx: CallContext, provider: string) {
+    this.#translator = translator;
+    this.#ctx = ctx;
+    this.#provider = provider;
+  }
+
+  push(bytes: Uint8Array, out: ChatChunk[]): unknown {
+    return this.#translate(this.#decoder.push(bytes), out);
+  }
+
+  end(out: ChatChunk[]): unknown {
+    const failure = this.#translate(this.#decoder.end(), out);
+    if (failure !== undefined) return failure;
+    try {
+      out.push(...this.#translator.end(this.#provider));
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  }
+
+  fail(err: unknown): GatewayError {
+    return transportError(err, this.#ctx, this.#provider);
+  }
+
+  #translate(events: SSEEvent[], out: ChatChunk[]): unknown {
+    for (const ev of events) {
+      try {
+        const event = parseEvent(ev, this.#provider);
+        if (event !== undefined) out.push(...this.#translator.push(event));
+      } catch (err) {
+        return err;
       }
     }
-    ended = true;
-    for (const ev of decoder.end()) {
-      const event = parseEvent(ev, provider);
-      if (event !== undefined) yield* translator.push(event);
-    }
-  } catch (err) {
-    throw transportError(err, ctx, provider);
-  } finally {
-    if (!ended && !res.body.destroyed) {
-      // Abandoning the body: undici reports its own abort as an 'error' event,
-      // which nobody is left to hear once the iterator is gone.
-      res.body.on("error", () => undefined);
-      res.body.destroy();
-    }
+    return undefined;
   }
-  yield* translator.end(provider);
 }

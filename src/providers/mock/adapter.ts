@@ -17,6 +17,7 @@ import { newId } from "../../core/ids.js";
 import { abortReason } from "../_shared/http.js";
 import { LEXICAL_DIMENSIONS, LEXICAL_EMBEDDING_MODEL, lexicalVector } from "./lexical-embedding.js";
 import type { CallContext, Capabilities, ProviderAdapter } from "../types.js";
+import type { MockConfig } from "./config.js";
 
 export interface MockOptions {
   name: string;
@@ -189,6 +190,18 @@ export class MockAdapter implements ProviderAdapter {
     });
     return { object: "list", data, model: request.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
   }
+}
+
+export function createMockAdapter(name: string, config: MockConfig): MockAdapter {
+  return new MockAdapter({
+    name,
+    text: config.text,
+    latencyMs: config.latency_ms,
+    chunkSize: config.chunk_size,
+    chunkDelayMs: config.chunk_delay_ms,
+    embeddingDimensions: config.embedding_dimensions,
+    models: config.models,
+  });
 }
 
 /** A unit vector derived from the text's hash: same text, same vector. */

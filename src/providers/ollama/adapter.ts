@@ -8,15 +8,15 @@ import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
   CompletionResponse, EmbeddingRequest, EmbeddingResponse,
 } from "../../core/types.js";
-import { UpstreamClient, readJson, readText, type UpstreamResponse } from "../_shared/http.js";
-import { parseErrorBody, upstreamStatusError } from "../_shared/upstream-error.js";
+import { UpstreamClient, readJson, type UpstreamResponse } from "../_shared/http.js";
+import { postJson } from "../_shared/post-json.js";
 import type { CallContext, Capabilities, ProviderAdapter, Timeouts } from "../types.js";
 import {
   CompletionStreamTranslator, fromOllamaGenerateResponse, parseGenerateResponse, toOllamaGenerateRequest,
 } from "./completions.js";
 import { DEFAULT_OLLAMA_BASE_URL, type OllamaConfig } from "./config.js";
 import { fromOllamaEmbedResponse, toOllamaEmbedRequest } from "./embeddings.js";
-import { answeredWithError, parseOllamaError, streamErrorText } from "./errors.js";
+import { answeredWithError, ollamaStatusError, streamErrorText } from "./errors.js";
 import { toOllamaChatRequest, type OllamaDefaults } from "./request.js";
 import { fromOllamaChatResponse, parseChatResponse, parseWire } from "./response.js";
 import { ChatStreamTranslator, ollamaStream } from "./stream.js";
@@ -99,16 +99,13 @@ export class OllamaAdapter implements ProviderAdapter {
   }
 
   /** Sends the wire body; a non-2xx answer becomes a GatewayError before any chunk is read. */
-  async #send(endpoint: Endpoint, wire: { stream?: boolean }, ctx: CallContext): Promise<UpstreamResponse> {
-    const res = await this.#client.request({
+  #send(endpoint: Endpoint, wire: { stream?: boolean }, ctx: CallContext): Promise<UpstreamResponse> {
+    return postJson(this.#client, {
       url: `${this.#root}/api/${endpoint}`,
       headers: wire.stream ? this.#streamHeaders : this.#headers,
       body: JSON.stringify(wire),
       ctx,
-    });
-    if (res.status >= 200 && res.status < 300) return res;
-    const text = await readText(res, ctx, this.name).catch(() => "");
-    throw upstreamStatusError(this.name, res.status, res.headers, parseOllamaError(res.status, parseErrorBody(text)));
+    }, ollamaStatusError);
   }
 }
 

@@ -5,7 +5,7 @@
  * only one that takes `keep_alive`, `options` (num_ctx, ...) and `think`.
  */
 import { z } from "zod";
-import { timeoutsSchema } from "../../config/timeouts-schema.js";
+import { timeoutsSchema } from "../_shared/timeouts-schema.js";
 
 /** Where a local Ollama listens unless told otherwise. */
 export const DEFAULT_OLLAMA_BASE_URL = "http://127.0.0.1:11434";

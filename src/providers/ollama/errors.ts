@@ -14,7 +14,8 @@
  *   `{"error"}` line mid-stream                            → upstream_error (502) thrown from the stream
  */
 import { GatewayError } from "../../core/errors.js";
-import type { ParsedUpstreamError } from "../_shared/upstream-error.js";
+import type { UpstreamHeaders } from "../_shared/http.js";
+import { upstreamStatusError, type ParsedUpstreamError } from "../_shared/upstream-error.js";
 
 /** Reads `{"error": "..."}`; `parseErrorBody` turns a non-JSON body (a proxy's page, "404 page not found") into `{message}`. */
 export function parseOllamaError(status: number, body: unknown): ParsedUpstreamError {
@@ -29,6 +30,11 @@ export function parseOllamaError(status: number, body: unknown): ParsedUpstreamE
     return { message: (error as { message: string }).message };
   }
   return typeof message === "string" ? { message } : {};
+}
+
+/** A non-2xx answer → GatewayError, through the mapping every provider shares. */
+export function ollamaStatusError(provider: string, status: number, headers: UpstreamHeaders, body: unknown): GatewayError {
+  return upstreamStatusError(provider, status, headers, parseOllamaError(status, body));
 }
 
 /** The `error` text of a stream line that carries one, else undefined. */

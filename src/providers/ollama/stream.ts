@@ -13,6 +13,7 @@ import { GatewayError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { ChatChunk, ChunkChoice, FinishReason } from "../../core/types.js";
 import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { readItems, recordedBody, type BodyReader } from "../_shared/read-body.js";
 import { NDJSONDecoder } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
 import { midStreamError, streamErrorText } from "./errors.js";
@@ -28,75 +29,90 @@ export interface NdjsonTranslator<T> {
   push(event: unknown): T[];
 }
 
-function decode(read: () => unknown[], provider: string): unknown[] {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    throw new GatewayError("stream_interrupted", `Provider '${provider}' sent a stream line that is not valid JSON.`, { cause: err });
-  }
-}
-
 /**
  * NDJSON bytes → translated chunks, up to the final object. No I/O of its
  * own, so fixture tests can feed it recorded bytes.
  */
-export async function* translateNdjson<T>(
+export function translateNdjson<T>(
   body: AsyncIterable<Uint8Array>,
   translator: NdjsonTranslator<T>,
   provider: string,
 ): AsyncGenerator<T> {
-  const decoder = new NDJSONDecoder();
-  const translate = (event: unknown): T[] => {
-    const error = streamErrorText(event);
-    if (error !== undefined) throw midStreamError(provider, error);
-    return translator.push(event);
-  };
-  for await (const bytes of body) {
-    for (const event of decode(() => decoder.push(bytes), provider)) {
-      yield* translate(event);
-      if (translator.done) return;
-    }
-  }
-  for (const event of decode(() => decoder.end(), provider)) {
-    yield* translate(event);
-    if (translator.done) return;
-  }
-  throw new GatewayError("stream_interrupted", `The stream from provider '${provider}' ended before the answer was complete (no final "done" object).`);
+  return readItems(recordedBody(body), new NdjsonReader(translator, provider));
 }
 
-function ignore(): void {}
-
-/** A transport failure after the stream began is a broken stream, not an unreachable server. */
-function streamFailure(err: unknown, ctx: CallContext, provider: string): GatewayError {
-  const mapped = transportError(err, ctx, provider);
-  if (mapped.code !== "upstream_unreachable") return mapped;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new GatewayError("stream_interrupted", `The stream from provider '${provider}' broke off mid-response: ${detail}.`, { cause: err });
-}
-
-export async function* ollamaStream<T>(
+export function ollamaStream<T>(
   res: UpstreamResponse,
   ctx: CallContext,
   provider: string,
   translator: NdjsonTranslator<T>,
 ): AsyncGenerator<T> {
-  try {
-    // destroyOnReturn: false: stopping at the final object must not destroy
-    // the body (and with it the keep-alive connection); it is drained below.
-    yield* translateNdjson(res.body.iterator({ destroyOnReturn: false }), translator, provider);
-  } catch (err) {
-    throw streamFailure(err, ctx, provider);
-  } finally {
-    // A complete answer lets the connection go back to the pool; anything
-    // else (error, consumer gone) closes it so the upstream stops generating.
-    if (translator.done) res.body.resume();
-    else if (!res.body.destroyed) {
-      // Destroying an unfinished body emits an AbortError nobody is left to hear.
-      res.body.on("error", ignore);
-      res.body.destroy();
-    }
+  return readItems(res.body, new NdjsonReader(translator, provider, ctx));
+}
+
+/** NDJSON lines → translated chunks for one stream; the `done: true` object ends it (see read-body.ts). */
+class NdjsonReader<T> implements BodyReader<T> {
+  readonly #decoder = new NDJSONDecoder();
+  readonly #translator: NdjsonTranslator<T>;
+  readonly #provider: string;
+  /** Absent when replaying a recording: there is no transport to fail. */
+  readonly #ctx: CallContext | undefined;
+
+  constructor(translator: NdjsonTranslator<T>, provider: string, ctx?: CallContext) {
+    this.#translator = translator;
+    this.#provider = provider;
+    this.#ctx = ctx;
   }
+
+  get done(): boolean {
+    return this.#translator.done;
+  }
+
+  push(bytes: Uint8Array, out: T[]): unknown {
+    return this.#translate(bytes, out);
+  }
+
+  end(out: T[]): unknown {
+    const failure = this.#translate(undefined, out);
+    if (failure !== undefined || this.done) return failure;
+    return new GatewayError("stream_interrupted", `The stream from provider '${this.#provider}' ended before the answer was complete (no final "done" object).`);
+  }
+
+  fail(err: unknown): unknown {
+    return this.#ctx === undefined ? err : streamFailure(err, this.#ctx, this.#provider);
+  }
+
+  /** One read's lines (the rest of the body's, when `bytes` is undefined) → `out`, up to the final object. */
+  #translate(bytes: Uint8Array | undefined, out: T[]): unknown {
+    let events: unknown[];
+    try {
+      events = bytes === undefined ? this.#decoder.end() : this.#decoder.push(bytes);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) return err;
+      return new GatewayError("stream_interrupted", `Provider '${this.#provider}' sent a stream line that is not valid JSON.`, { cause: err });
+    }
+    for (const event of events) {
+      const error = streamErrorText(event);
+      if (error !== undefined) return midStreamError(this.#provider, error);
+      try {
+        out.push(...this.#translator.push(event));
+      } catch (err) {
+        return err;
+      }
+      if (this.done) return undefined;
+    }
+    return undefined;
+  }
+}
+
+/** A transport failure after the stream began is a broken stream, not an unreachable server. */
+function streamFailure(err: unknown, ctx: CallContext, provider: string): GatewayError {
+  const mapped = transportError(err, ctx, provider);
+  if (mapped.code !== "upstream_unreachable") return mapped;
+  // The transport has already named the failure; its own cause says what happened.
+  const cause = mapped.cause ?? err;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new GatewayError("stream_interrupted", `The stream from provider '${provider}' broke off mid-response: ${detail}.`, { cause });
 }
 
 export class ChatStreamTranslator implements NdjsonTranslator<ChatChunk> {

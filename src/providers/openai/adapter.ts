@@ -9,10 +9,14 @@ import type {
   ChatChunk, ChatRequest, ChatResponse, CompletionChunk, CompletionRequest,
   CompletionResponse, EmbeddingRequest, EmbeddingResponse,
 } from "../../core/types.js";
-import { UpstreamClient, type UpstreamStream } from "../_shared/http.js";
-import { parseErrorBody, upstreamStatusError } from "../_shared/upstream-error.js";
-import type { CallContext, Capabilities, ProviderAdapter } from "../types.js";
-import { parseOpenAIError } from "./errors.js";
+import { UpstreamClient, type UpstreamResponse } from "../_shared/http.js";
+import { postJson } from "../_shared/post-json.js";
+import { parseErrorBody } from "../_shared/upstream-error.js";
+import type { CallContext, Capabilities, ProviderAdapter, Timeouts } from "../types.js";
+import type { OpenAICompatibleConfig } from "./config.js";
+import { openAIStatusError } from "./errors.js";
+import { OPENAI_PRESETS } from "./presets.js";
+import { toOpenAIChatRequest } from "./request.js";
 import { openAIStream } from "./stream.js";
 
 export type OpenAIEndpoint = "chat/completions" | "completions" | "embeddings";
@@ -27,28 +31,6 @@ export interface OpenAICompatibleOptions {
   connectTimeoutMs: number;
   capabilities?: Partial<Capabilities>;
   models?: string[];
-}
-
-/**
- * Canonical message fields that are the gateway's own extensions (reasoning
- * carried back from Anthropic/Gemini/Ollama answers), which OpenAI's strict
- * message validation would reject. Everything else passes through untouched;
- * the request is only copied when there is something to remove.
- */
-const GATEWAY_MESSAGE_FIELDS = ["reasoning_content", "thinking_blocks"] as const;
-
-function withoutGatewayFields(request: ChatRequest): ChatRequest {
-  const dirty = request.messages.some((m) => GATEWAY_MESSAGE_FIELDS.some((f) => f in m));
-  if (!dirty) return request;
-  return {
-    ...request,
-    messages: request.messages.map((m) => {
-      if (!GATEWAY_MESSAGE_FIELDS.some((f) => f in m)) return m;
-      const copy = { ...m };
-      for (const f of GATEWAY_MESSAGE_FIELDS) delete copy[f];
-      return copy;
-    }),
-  };
 }
 
 export class OpenAICompatibleAdapter implements ProviderAdapter {
@@ -75,11 +57,11 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   chat(request: ChatRequest, ctx: CallContext): Promise<ChatResponse> {
-    return this.#json<ChatResponse>("chat/completions", withoutGatewayFields(request), ctx);
+    return this.#json<ChatResponse>("chat/completions", toOpenAIChatRequest(request), ctx);
   }
 
   async chatStream(request: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatChunk>> {
-    const res = await this.#stream("chat/completions", withoutGatewayFields(request), ctx);
+    const res = await this.#stream("chat/completions", toOpenAIChatRequest(request), ctx);
     return openAIStream<ChatChunk>(res, ctx, this.name);
   }
 
@@ -100,6 +82,14 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return this.#client.close();
   }
 
+  /**
+   * A JSON call reads the whole answer before looking at its status (not
+   * postJson): the text is needed anyway, to forward the upstream's bytes as
+   * they are, and a broken error body stays the transport error it is. The
+   * answer is OpenAI's shape already: it is only checked to be an object.
+   * (Parsed here rather than in a response.ts: on this hot path the extra
+   * call measured ~100 bytes more garbage per request.)
+   */
   async #json<T>(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<T> {
     const res = await this.#client.requestText({
       url: this.#options.url(endpoint, request.model),
@@ -109,7 +99,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     });
     const text = res.text;
     if (res.status < 200 || res.status >= 300) {
-      throw upstreamStatusError(this.name, res.status, res.headers, parseOpenAIError(parseErrorBody(text)));
+      throw openAIStatusError(this.name, res.status, res.headers, parseErrorBody(text));
     }
     let body: unknown;
     try {
@@ -126,17 +116,25 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   }
 
   /** A streamed call: the request as-is; a non-2xx answer becomes an error before any chunk. */
-  async #stream(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<UpstreamStream> {
-    const res = await this.#client.requestStream({
+  #stream(endpoint: OpenAIEndpoint, request: { model: string }, ctx: CallContext): Promise<UpstreamResponse> {
+    return postJson(this.#client, {
       url: this.#options.url(endpoint, request.model),
       headers: this.#streamHeaders,
       body: JSON.stringify(request),
       ctx,
-    });
-    if (res.status >= 200 && res.status < 300) return res;
-    const text = await res.body.text().catch(() => "");
-    throw upstreamStatusError(this.name, res.status, res.headers, parseOpenAIError(parseErrorBody(text)));
+    }, openAIStatusError);
   }
+}
 
-
+/** `type: openai` and the other presets: the preset's URL unless the block names one, the key as a Bearer token. */
+export function createOpenAIAdapter(name: string, config: OpenAICompatibleConfig, timeouts: Timeouts): OpenAICompatibleAdapter {
+  const base = (config.base_url ?? OPENAI_PRESETS[config.type].baseUrl).replace(/\/+$/, "");
+  return new OpenAICompatibleAdapter({
+    name,
+    type: config.type,
+    headers: { ...(config.api_key ? { authorization: `Bearer ${config.api_key}` } : {}), ...config.headers },
+    url: (endpoint) => `${base}/${endpoint}`,
+    connectTimeoutMs: timeouts.connectMs,
+    models: config.models,
+  });
 }

@@ -1,4 +1,6 @@
-import type { ParsedUpstreamError } from "../_shared/upstream-error.js";
+import type { GatewayError } from "../../core/errors.js";
+import type { UpstreamHeaders } from "../_shared/http.js";
+import { upstreamStatusError, type ParsedUpstreamError } from "../_shared/upstream-error.js";
 
 /** OpenAI's error body: `{"error":{"message","type","param","code"}}` (also used by most compatible servers). */
 export function parseOpenAIError(body: unknown): ParsedUpstreamError {
@@ -16,4 +18,9 @@ export function parseOpenAIError(body: unknown): ParsedUpstreamError {
   }
   const m = (body as { message?: unknown }).message;
   return typeof m === "string" ? { message: m } : {};
+}
+
+/** A non-2xx answer → GatewayError, through the mapping every provider shares. */
+export function openAIStatusError(provider: string, status: number, headers: UpstreamHeaders, body: unknown): GatewayError {
+  return upstreamStatusError(provider, status, headers, parseOpenAIError(body));
 }

@@ -8,8 +8,9 @@ import { GatewayError } from "../../core/errors.js";
 import { rawJson } from "../../core/types.js";
 import { batched, type Batched } from "../../core/batched.js";
 import { LazyChunk } from "../../core/lazy-chunk.js";
+import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { readBatches, type BodyReader } from "../_shared/read-body.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
-import { transportError, type UpstreamStream } from "../_shared/http.js";
 import type { CallContext } from "../types.js";
 import { parseOpenAIError } from "./errors.js";
 
@@ -44,58 +45,54 @@ function toPart(ev: SSEEvent, provider: string): StreamPart | LazyChunk | "done"
 }
 
 /** The stream's chunks, a batch per network read (see core/batched.ts); iterable chunk by chunk too. */
-export function openAIStream<T>(res: UpstreamStream, ctx: CallContext, provider: string): Batched<T> {
-  return batched(() => openAIBatches<T>(res, ctx, provider));
+export function openAIStream<T>(res: UpstreamResponse, ctx: CallContext, provider: string): Batched<T> {
+  return batched(() => readBatches(res.body, new OpenAIStreamReader<T>(ctx, provider)));
 }
 
-async function* openAIBatches<T>(res: UpstreamStream, ctx: CallContext, provider: string): AsyncGenerator<T[]> {
-  const decoder = new SSEDecoder();
-  const body = res.body;
-  let finished = false;
-  let done = false;
-  /** Parses one read's events into `out`; an error is thrown after the chunks before it were handed over. */
-  const parse = (events: SSEEvent[], out: T[]): unknown => {
+/** SSE → chunks for one stream: the end is [DONE], or (when a server omits it) a finish_reason followed by the end of the body. */
+class OpenAIStreamReader<T> implements BodyReader<T> {
+  readonly #decoder = new SSEDecoder();
+  readonly #ctx: CallContext;
+  readonly #provider: string;
+  done = false;
+  /** A finish_reason arrived: some compatible servers omit [DONE], and this is proof enough of a clean end. */
+  #finished = false;
+
+  constructor(ctx: CallContext, provider: string) {
+    this.#ctx = ctx;
+    this.#provider = provider;
+  }
+
+  push(bytes: Uint8Array, out: T[]): unknown {
+    return this.#parse(this.#decoder.push(bytes), out);
+  }
+
+  end(out: T[]): unknown {
+    const failure = this.#parse(this.#decoder.end(), out);
+    if (failure !== undefined || this.done || this.#finished) return failure;
+    return new GatewayError("stream_interrupted", `The stream from provider '${this.#provider}' ended before the answer was complete.`);
+  }
+
+  fail(err: unknown): GatewayError {
+    return transportError(err, this.#ctx, this.#provider);
+  }
+
+  #parse(events: SSEEvent[], out: T[]): unknown {
     for (const ev of events) {
       let part: ReturnType<typeof toPart>;
       try {
-        part = toPart(ev, provider);
+        part = toPart(ev, this.#provider);
       } catch (err) {
         return err;
       }
       if (part === "done") {
-        done = true;
+        this.done = true;
         return undefined;
       }
       if (part === undefined) continue;
-      if (!(part instanceof LazyChunk) && part.choices?.some((c) => c.finish_reason)) finished = true;
+      if (!(part instanceof LazyChunk) && part.choices?.some((c) => c.finish_reason)) this.#finished = true;
       out.push(part as T);
     }
     return undefined;
-  };
-  try {
-    for (let r = await body.next(); !r.done; r = await body.next()) {
-      const out: T[] = [];
-      const failure = parse(decoder.push(r.value), out);
-      if (out.length) yield out;
-      if (failure !== undefined) throw failure;
-      if (done) return;
-    }
-    const out: T[] = [];
-    const failure = parse(decoder.end(), out);
-    if (out.length) yield out;
-    if (failure !== undefined) throw failure;
-    if (done) return;
-  } catch (err) {
-    throw transportError(err, ctx, provider);
-  } finally {
-    // A clean end lets the connection go back to the pool (the rest of the
-    // body is dropped as it arrives); anything else (error, consumer left
-    // early) closes it so nothing keeps reading.
-    if (done) body.discard();
-    else body.destroy();
-  }
-  // Some compatible servers omit [DONE]; a finish_reason is proof enough of a clean end.
-  if (!finished) {
-    throw new GatewayError("stream_interrupted", `The stream from provider '${provider}' ended before the answer was complete.`);
   }
 }

@@ -4,37 +4,14 @@
  * principal, which the auth hook has set.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { GatewayError } from "../../core/errors.js";
 import { createKeyInput, parseInput, updateKeyInput } from "../../keys/admin-input.js";
 import { publicKey, type KeyAdmin } from "../../keys/key-admin.js";
 import type { Principal } from "../../keys/principal.js";
-import { can, readScope, roleOf, type Action, type Resource } from "../../keys/roles.js";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    /** Who is calling: set by the auth hook on every /v1 and /admin request. */
-    principal?: Principal;
-  }
-}
+import { readScope } from "../../keys/roles.js";
+import { authorize, forbidden, principalOf } from "../authorize.js";
 
 export interface AdminKeyRouteDeps {
   keys: KeyAdmin;
-}
-
-/** The request's principal; its absence means the auth hook did not run, so nothing is allowed. */
-export function principalOf(req: FastifyRequest): Principal {
-  const principal = req.principal;
-  if (principal === undefined) throw new GatewayError("invalid_api_key", "Missing API key: send 'Authorization: Bearer <key>' (or 'x-api-key: <key>').");
-  return principal;
-}
-
-export function forbidden(principal: Principal, action: string, what: string): GatewayError {
-  return new GatewayError("permission_denied", `A key with role '${roleOf(principal)}' may not ${action} ${what}.`, { clientCode: "permission_denied" });
-}
-
-/** Throws 403 unless the principal may do `action` on `resource`. */
-export function authorize(principal: Principal, action: Action, resource: Resource, what: string): void {
-  if (!can(principal, action, resource)) throw forbidden(principal, action, what);
 }
 
 export function registerAdminKeyRoutes(app: FastifyInstance, deps: AdminKeyRouteDeps): void {

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { GatewayError } from "../../core/errors.js";
-import type { Engine } from "../../engine/gateway.js";
+import type { Engine } from "../../engine/engine.js";
 import type { LogQuery } from "../../store/types.js";
 import { readScope } from "../../keys/roles.js";
-import { forbidden, principalOf } from "./admin-keys.js";
+import { forbidden, principalOf } from "../authorize.js";
 
 const STRING_FILTERS = ["since", "until", "model", "provider", "key_id", "cursor"] as const;
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import type { Engine } from "../../engine/gateway.js";
-import { authorize, principalOf } from "./admin-keys.js";
+import type { Engine } from "../../engine/engine.js";
+import { authorize, principalOf } from "../authorize.js";
 
 /**
  * GET /admin/providers: each configured target's health — circuit state,

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { createTeamInput, parseInput, updateTeamInput } from "../../keys/admin-input.js";
 import type { KeyAdmin } from "../../keys/key-admin.js";
 import { readScope } from "../../keys/roles.js";
-import { authorize, forbidden, principalOf } from "./admin-keys.js";
+import { authorize, forbidden, principalOf } from "../authorize.js";
 
 export interface AdminTeamRouteDeps {
   keys: KeyAdmin;

@@ -7,7 +7,7 @@
  */
 import type { GatewayError } from "../../core/errors.js";
 import type { ChatChunk } from "../../core/types.js";
-import type { Engine } from "../../engine/gateway.js";
+import type { Engine } from "../../engine/engine.js";
 // The inbound codec is a protocol of this server's surface, kept beside the
 // Anthropic adapter because both speak the same wire format.
 import {
@@ -15,8 +15,8 @@ import {
 } from "../../providers/anthropic/inbound/index.js";
 import { callOptions } from "../request-options.js";
 import type { SSEFormat } from "../sse.js";
-import type { LaneRoute } from "../engine-lane.js";
-import { writeJson, writeStream } from "./openai.js";
+import type { LaneRoute } from "../lane-route.js";
+import { writeJson, writeStream } from "../write-answer.js";
 
 export const ANTHROPIC_ROUTE = "/v1/messages";
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Engine } from "../../engine/gateway.js";
+import type { Engine } from "../../engine/engine.js";
 
 export function registerOpsRoutes(app: FastifyInstance, engine: Engine, state: { shuttingDown: boolean }): void {
   app.get("/health", async (_req, reply) => reply.type("application/json").send('{"status":"ok"}'));

@@ -1,5 +1,5 @@
 /**
- * Spend per subject and budget period, kept for the record (issue 5 item 5):
+ * Spend per subject and budget period, kept for the record:
  * the request path counts spend in memory or Redis; this table is what a
  * restarted instance without Redis starts from, and what several instances
  * on one PostgreSQL share as history.
@@ -7,8 +7,6 @@
 
 /** Budget periods; their boundaries (UTC, weeks from Monday) are computed in engine/quotas/budget-period.ts. */
 export type SpendPeriod = "daily" | "weekly" | "monthly" | "total";
-
-export const SPEND_PERIODS: readonly SpendPeriod[] = ["daily", "weekly", "monthly", "total"];
 
 /** One row of the `spend` table. */
 export interface SpendRow {

@@ -2,14 +2,8 @@
  * Encoded log rows waiting for the SQLite writer thread, kept as UTF-8 bytes
  * in one buffer outside the JavaScript heap. Each row is known by a sequence
  * number (a small integer: nothing to allocate in the queue that holds it).
- *
- * Why not the JSON strings themselves: under load a row waits tens of
- * milliseconds for its batch, long enough to survive a few young-generation
- * collections, each of which copies every waiting string (and then promotes
- * them to the old generation). Measured side by side, that made each
- * scavenge half again as slow as with logging off. Bytes here are never
- * scanned or copied by the collector, and a batch crosses to the writer
- * thread as one transferred buffer instead of hundreds of cloned strings.
+ * Bytes, not strings, so the garbage collector never copies waiting rows
+ * (docs/benchmarks.md, "Request log off the event loop").
  */
 
 /** A batch on its way to the writer thread: row i is bytes[ends[i-1] ?? 0, ends[i]). */

@@ -17,31 +17,10 @@ import { canonicalTimestamp } from "../log-query.js";
 import type { SqlEngine } from "../migrations/column-types.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 import type { LogRow } from "../types.js";
+import { USAGE_GROUPS, type UsageGroupBy, type UsageQuery, type UsageRow } from "./usage-types.js";
 
-export const USAGE_GROUPS = ["day", "hour", "key", "team", "model", "provider"] as const;
-export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
-
-export interface UsageQuery {
-  group_by: UsageGroupBy;
-  since?: string; // ISO-8601, inclusive
-  until?: string; // ISO-8601, exclusive
-  key_id?: string;
-  team_id?: string;
-}
-
-export interface UsageRow {
-  /** day: YYYY-MM-DD (UTC); hour: the hour's start as ISO-8601; else the key/team/model/provider (null: none). */
-  group: string | null;
-  requests: number;
-  /** Requests answered with status >= 400. */
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number;
-  /** Latency percentiles over all requests of the group, in ms. */
-  p50_ms: number;
-  p95_ms: number;
-}
+// Re-exported: the admin route and the tests import the query types from here.
+export { USAGE_GROUPS, type UsageGroupBy, type UsageQuery, type UsageRow };
 
 /** The log fields usage reads; team_id is optional until every row carries it. */
 export type UsageLogRow = Pick<LogRow, "created_at" | "model" | "provider" | "key_id" | "status" | "latency_ms" | "prompt_tokens" | "completion_tokens" | "cost_usd"> & {

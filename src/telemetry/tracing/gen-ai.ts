@@ -1,6 +1,7 @@
 /**
- * OpenTelemetry GenAI semantic conventions: attribute names, provider names
- * and attribute builders for the request and attempt spans.
+ * OpenTelemetry GenAI semantic conventions: attribute names and attribute
+ * builders for the request and attempt spans. How each provider is named is
+ * the provider's own knowledge, passed in (GenAiProviderNames).
  *
  * The spec renamed `gen_ai.system` to `gen_ai.provider.name` (and some values:
  * az.ai.openai → azure.ai.openai, gemini → gcp.gemini). Backends still read
@@ -38,38 +39,21 @@ export const SEMCONV = {
 
 export type GenAiOperation = "chat" | "text_completion" | "embeddings";
 
-/** Values the spec lists for gen_ai.provider.name, by our provider type; other types use their own name. */
-const PROVIDER_NAMES: Readonly<Record<string, string>> = {
-  openai: "openai",
-  azure: "azure.ai.openai",
-  anthropic: "anthropic",
-  gemini: "gcp.gemini",
-  bedrock: "aws.bedrock",
-  groq: "groq",
-  mistral: "mistral_ai",
-  deepseek: "deepseek",
-  mock: "liaison.mock",
-};
-
-/** Where the older gen_ai.system spelling differs from gen_ai.provider.name. */
-const LEGACY_SYSTEM_NAMES: Readonly<Record<string, string>> = {
-  azure: "az.ai.openai",
-  gemini: "gemini",
-};
-
-/** gen_ai.provider.name for a provider type (`openai`, `azure`, `groq`, …). */
-export function genAiProviderName(providerType: string): string {
-  return PROVIDER_NAMES[providerType] ?? providerType;
+/**
+ * How the conventions name one provider. Telemetry knows no provider: whoever
+ * builds the attributes passes the names in (the provider registry's
+ * genAiNamesOf(type) has them).
+ */
+export interface GenAiProviderNames {
+  /** gen_ai.provider.name */
+  providerName: string;
+  /** gen_ai.system, the deprecated attribute, where its spelling of the value differs. */
+  system: string;
 }
 
-/** gen_ai.system (the deprecated attribute) for a provider type. */
-export function genAiSystem(providerType: string): string {
-  return LEGACY_SYSTEM_NAMES[providerType] ?? genAiProviderName(providerType);
-}
-
-/** Both provider attributes at once. */
-export function genAiProviderAttributes(providerType: string): Attributes {
-  return { [GEN_AI.PROVIDER_NAME]: genAiProviderName(providerType), [GEN_AI.SYSTEM]: genAiSystem(providerType) };
+/** Both provider attributes at once. A bare provider type is the transitional form (see legacyNames). */
+export function genAiProviderAttributes(names: GenAiProviderNames): Attributes {
+  return { [GEN_AI.PROVIDER_NAME]: names.providerName, [GEN_AI.SYSTEM]: names.system };
 }
 
 /** The span name the spec asks for: "{operation} {model}". */
@@ -91,15 +75,15 @@ export interface GenAiRequestFields {
 }
 
 /**
- * Attributes of a request or attempt span. `providerType` is known on attempt
+ * Attributes of a request or attempt span. The provider is known on attempt
  * spans (and on the request span once routed); the model is the one asked for
  * at that level: the client's name on the request span, the upstream's on an attempt.
  */
-export function genAiRequestAttributes(operation: GenAiOperation, request: GenAiRequestFields, providerType?: string): Attributes {
+export function genAiRequestAttributes(operation: GenAiOperation, request: GenAiRequestFields, provider?: GenAiProviderNames): Attributes {
   const stop = request.stop ?? undefined;
   return {
     [GEN_AI.OPERATION_NAME]: operation,
-    ...(providerType === undefined ? {} : genAiProviderAttributes(providerType)),
+    ...(provider === undefined ? {} : genAiProviderAttributes(provider)),
     [GEN_AI.REQUEST_MODEL]: request.model,
     [GEN_AI.REQUEST_MAX_TOKENS]: request.max_completion_tokens ?? request.max_tokens ?? undefined,
     [GEN_AI.REQUEST_TEMPERATURE]: request.temperature ?? undefined,

@@ -11,8 +11,7 @@ import { StreamAccumulator } from "../../../src/engine/stream-accumulator.js";
 import { anthropicConfigSchema } from "../../../src/providers/anthropic/config.js";
 import { createAnthropicAdapter } from "../../../src/providers/anthropic/adapter.js";
 import type { CallContext, ProviderAdapter } from "../../../src/providers/types.js";
-import { STREAM_ERROR_HEADER, startAnthropicFake, type AnthropicFakeServer } from "../../fakes/anthropic-fake.js";
-import { FAULT_HEADER, type Fault } from "../../fakes/faults.js";
+import { FAULT_HEADER, STREAM_ERROR_HEADER, startAnthropicFake, type AnthropicFakeServer, type Fault } from "../../fakes/index.js";
 
 const KEY = "sk-ant-test";
 const TIMEOUTS = { connectMs: 5000, firstByteMs: 5000, idleMs: 5000, totalMs: 10000 };

@@ -10,8 +10,7 @@ import { StreamAccumulator } from "../../../src/engine/stream-accumulator.js";
 import { createBedrockAdapter } from "../../../src/providers/bedrock/adapter.js";
 import type { BedrockConfig } from "../../../src/providers/bedrock/config.js";
 import type { CallContext, ProviderAdapter } from "../../../src/providers/types.js";
-import { FAKE_AWS_CREDENTIALS, STREAM_EXCEPTION_HEADER, startBedrockFake, type BedrockFakeOptions, type BedrockFakeServer } from "../../fakes/bedrock-fake.js";
-import { FAULT_HEADER, type Fault } from "../../fakes/faults.js";
+import { FAKE_AWS_CREDENTIALS, FAULT_HEADER, STREAM_EXCEPTION_HEADER, startBedrockFake, type BedrockFakeOptions, type BedrockFakeServer, type Fault } from "../../fakes/index.js";
 
 const CLAUDE = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 const LLAMA = "meta.llama3-1-70b-instruct-v1:0";

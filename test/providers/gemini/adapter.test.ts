@@ -12,9 +12,7 @@ import { StreamAccumulator } from "../../../src/engine/stream-accumulator.js";
 import { createGeminiAdapter } from "../../../src/providers/gemini/adapter.js";
 import { geminiConfigSchema } from "../../../src/providers/gemini/config.js";
 import type { CallContext, ProviderAdapter, Timeouts } from "../../../src/providers/types.js";
-import { FAULT_HEADER, type Fault } from "../../fakes/faults.js";
-import type { FakeServer } from "../../fakes/fake-server.js";
-import { startGeminiFake } from "../../fakes/gemini-fake.js";
+import { FAULT_HEADER, startGeminiFake, type FakeServer, type Fault } from "../../fakes/index.js";
 
 const KEY = "g-key-123";
 const timeouts: Timeouts = { connectMs: 5000, firstByteMs: 5000, idleMs: 5000, totalMs: 10000 };

@@ -9,8 +9,7 @@ import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatChunk, ChatMessage, ToolDefinition } from "../../../src/core/types.js";
 import type { ProviderAdapter } from "../../../src/providers/types.js";
-import type { FakeServer } from "../../fakes/fake-server.js";
-import { startOllamaFake } from "../../fakes/ollama-fake.js";
+import { startOllamaFake, type FakeServer } from "../../fakes/index.js";
 import { callContext, drain, ollamaAdapter, rejection } from "./adapter-harness.js";
 
 let fake: FakeServer;

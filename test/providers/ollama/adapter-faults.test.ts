@@ -9,9 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../../src/core/types.js";
 import type { ProviderAdapter } from "../../../src/providers/types.js";
-import type { FakeServer } from "../../fakes/fake-server.js";
-import { FAULT_HEADER, type Fault } from "../../fakes/faults.js";
-import { startOllamaFake } from "../../fakes/ollama-fake.js";
+import { FAULT_HEADER, startOllamaFake, type FakeServer, type Fault } from "../../fakes/index.js";
 import { TIMEOUTS, callContext, drain, drainToError, ollamaAdapter, rejection } from "./adapter-harness.js";
 
 let fake: FakeServer;

@@ -1,0 +1,48 @@
+/**
+ * What a caller passes with a request (the server fills it from the HTTP
+ * request; library callers may set any of it) and what it gets back besides
+ * the answer.
+ */
+import type { CacheControl, CacheStatus } from "../cache/index.js";
+import type { ClientLink } from "../core/client-link.js";
+import type { BudgetSubject } from "./quotas/budgets.js";
+import type { QuotaSubject } from "./quotas/limits.js";
+
+export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages";
+
+export interface CallOptions {
+  /** Defaults to a new id. */
+  requestId?: string;
+  /** Fires when the client goes away; the upstream call is cancelled. */
+  signal?: AbortSignal;
+  /** The same, as the HTTP server passes it (cheaper than a signal); wins over `signal`. */
+  client?: ClientLink;
+  /** Total time budget for this request (x-liaison-timeout-ms). */
+  timeoutMs?: number;
+  /** Tags kept with the log row (x-liaison-metadata). */
+  metadata?: Record<string, unknown> | null;
+  keyId?: string | null;
+  teamId?: string | null;
+  /** Whose limits and budgets this request counts against (the key and its team), set by authentication. */
+  subjects?: (QuotaSubject & BudgetSubject)[];
+  traceId?: string | null;
+  /** The client's cache controls (Cache-Control, x-liaison-cache, x-liaison-cache-ttl); default: read and write. */
+  cache?: CacheControl;
+  /** The client's W3C traceparent header: the request's spans continue its trace, and the upstream sees it. */
+  traceparent?: string;
+  /** The route the request came in on, when it is not the operation's own (e.g. /v1/messages → chat). */
+  endpoint?: Endpoint;
+}
+
+export interface CallMeta {
+  requestId: string;
+  provider: string;
+  upstreamModel: string;
+  attempts: number;
+  /** USD, when the model's price is known (x-liaison-cost-usd). */
+  costUsd: number | null;
+  /** The response cache's verdict; null when the operation is not cached. */
+  cache: CacheStatus | null;
+  /** x-ratelimit-* for the caller's key/team, when it has limits. */
+  rateLimitHeaders?: Record<string, string>;
+}
