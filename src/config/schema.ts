@@ -86,6 +86,13 @@ export const configSchema = z.strictObject({
     headers_timeout_ms: ms.default(30_000),
     /** Connections held at once; further ones are closed at once (unset: no limit but the file-descriptor limit). */
     max_connections: z.number().int().positive().optional(),
+    /** Browser origins allowed to call the gateway (CORS); preflights are answered without a key. Default: none. */
+    cors: z.strictObject({
+      /** Exact origins (https://app.example.com), or "*" for any. */
+      origins: z.union([z.literal("*"), z.array(z.string().regex(/^https?:\/\/[^/]+$/, "an origin is scheme://host[:port], without a path"))]).default([]),
+      /** How long a browser may cache a preflight answer. */
+      max_age_s: z.number().int().min(0).default(600),
+    }).optional(),
   }).prefault({}),
   admin_key: z.string().min(1).optional(),
   storage: z.strictObject({
@@ -140,6 +147,8 @@ export const configSchema = z.strictObject({
   routing: z.strictObject({
     retry: retrySchema.prefault({}),
     circuit_breaker: breakerSchema.prefault({}),
+    /** A model name no route, alias, provider/ prefix or prefix rule matches goes here; unset: 404. Zero-config sets it to ollama when OLLAMA_BASE_URL is set. */
+    default_provider: z.string().min(1).optional(),
   }).prefault({}),
   /** Per-key and per-team limits: what happens when the shared counters (Redis) are unreachable. */
   limits: z.strictObject({
