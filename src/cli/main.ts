@@ -8,6 +8,8 @@ import { registerKeyCommands } from "./keys.js";
 import { registerTeamCommands } from "./teams.js";
 import { registerUsageCommand } from "./usage.js";
 import { registerLogCommands } from "./logs.js";
+import { loadDotEnv } from "./dotenv.js";
+import { registerPriceCommands } from "./prices.js";
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -24,6 +26,13 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+// ./.env before anything reads the environment; variables already set win over it.
+try {
+  loadDotEnv();
+} catch (err) {
+  fail(err);
+}
+
 const program = new Command()
   .name("liaison")
   .description("An OpenAI-compatible LLM gateway.")
@@ -31,7 +40,7 @@ const program = new Command()
 
 program
   .command("serve")
-  .description("start the gateway (without --config: ./liaison.yaml, else zero-config from the environment)")
+  .description("start the gateway (without --config: ./liaison.yaml, else zero-config from the environment; ./.env is read first)")
   .option("-c, --config <file>", "configuration file (YAML)")
   .option("--host <host>", "address to listen on (overrides server.host)")
   .option("-p, --port <port>", "port to listen on (overrides server.port; 0 picks a free one)", portNumber)
@@ -91,5 +100,6 @@ registerKeyCommands(program);
 registerTeamCommands(program);
 registerUsageCommand(program);
 registerLogCommands(program);
+registerPriceCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

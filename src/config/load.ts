@@ -53,6 +53,10 @@ function crossCheck(config: Config): string[] {
       }
     });
   }
+  const fallback = config.routing.default_provider;
+  if (fallback !== undefined && !Object.hasOwn(config.providers, fallback)) {
+    problems.push(`routing.default_provider: unknown provider '${fallback}' (configured: ${Object.keys(config.providers).join(", ") || "none"})`);
+  }
   config.privacy.redact.custom.forEach((c, i) => {
     try {
       new RegExp(c.pattern, `${c.flags ?? ""}g`);

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { modelNameProblem } from "../core/model-name.js";
 import { ms, timeoutsSchema } from "../providers/_shared/timeouts-schema.js";
 import { providerSchema } from "../providers/registry.js";
-import { priceOverrideSchema } from "../cost/catalogue.js";
+import { pricesSchema } from "../cost/price-config.js";
 import { KINDS } from "../privacy/detectors.js";
 import { cacheSchema } from "./cache-schema.js";
 import { telemetrySchema } from "./telemetry-schema.js";
@@ -28,6 +28,8 @@ export const targetSchema = z.strictObject({
   priority: z.number().int().optional(),
   /** USD per million tokens, for `lowest-cost` and `adaptive`. */
   price: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),
+  /** The catalogue model this target is priced as (an Azure deployment named prod-chat → gpt-4o); default: the model the upstream says it served, else `model`. */
+  price_model: z.string().min(1).optional(),
   /** The upstream's own limits: the router skips the target at its limit instead of earning 429s. */
   rpm: z.number().int().positive().optional(),
   tpm: z.number().int().positive().optional(),
@@ -166,8 +168,8 @@ export const configSchema = z.strictObject({
       retries: z.number().int().min(0).max(10).default(2),
     }).optional(),
   }).prefault({}),
-  /** Price overrides (USD per million tokens) by upstream model or provider/model; the shipped catalogue covers the rest. */
-  prices: z.record(z.string().min(1), priceOverrideSchema).default({}),
+  /** Prices (USD per million tokens): overrides by upstream model or provider/model, flat or under `models:`; `file:` loads a price file over the shipped catalogue (cost/price-config.ts). */
+  prices: pricesSchema,
   /** Other names for a model: `claude-sonnet: anthropic/claude-sonnet-4-5`, or a configured model name. */
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
 });

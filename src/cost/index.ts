@@ -10,3 +10,9 @@ export {
   choicesOf, countCompletionTokens, countPromptTokens, estimateChatUsage, estimateCompletionUsage,
   StreamUsageEstimator, forClient, withUpstreamUsage, type AssembledChoice, type EstimatedUsage,
 } from "./stream-usage.js";
+export { DEFAULT_MAX_AGE_DAYS, pricesSchema, type PricesConfig, type PricesInput } from "./price-config.js";
+export { fromLiteLLM, isLiteLLMPrices, LITELLM_PRICES_URL, type Converted, type FromLiteLLMOptions } from "./litellm.js";
+export {
+  formatPriceDocument, loadPrices, overlay, parsePriceDocument, readPriceFile, shippedEntries, today, type PriceDocument,
+} from "./price-file.js";
+export { checkPrices, describePriceProblem, modelsInUse, priceWarning, type ModelInUse, type PricedConfigLike, type PriceProblem } from "./price-check.js";

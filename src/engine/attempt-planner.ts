@@ -1,16 +1,19 @@
 /**
  * Which upstream attempt comes next: a plan, with no I/O and no timers of
- * its own. It walks the route's targets in the strategy's order, then the
- * model's fallbacks, skipping a target whose circuit is open (and, when
+ * its own. It walks the route's targets in the strategy's order, then each
+ * fallback model's, skipping a target whose circuit is open (and, when
  * every circuit of the last model is open, trying one anyway — Envoy's
  * "panic mode": better a likely failure than a certain one), and decides
  * what a failed attempt leads to:
  *
  *   non-retryable → the context-window or content-policy fallback chain, or the end;
- *   retryable     → the next target at once, or the same target after a
+ *   retryable     → the next target at once; once the chain is exhausted,
+ *                   the last model's targets again, the same target after a
  *                   backoff (exponential, full jitter, Retry-After honoured up to a cap).
  *
- * Bounded by the retry policy's attempt count and the request's deadline.
+ * Every distinct target of the chain gets an attempt before any is retried
+ * (a user who lists fallbacks expects each to be tried); `max_attempts`
+ * bounds the attempts on one target; the request's deadline bounds the whole.
  * It is a synchronous generator: it yields what the caller must do and is
  * told how that went —
  *
@@ -72,6 +75,8 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
   let lastError: GatewayError | undefined;
   let skipped = 0;
   let made = 0;
+  /** Attempts per target key: max_attempts bounds each. */
+  const tried = new Map<string, number>();
 
   for (let c = 0; c < chain.length; c++) {
     const route = deps.router.resolve(chain[c]!);
@@ -86,7 +91,7 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
     let openCircuits = 0;
     let ignoreBreakers = false;
 
-    for (let i = 0; made < retry.max_attempts; i++) {
+    for (let i = 0; ; i++) {
       if (unusable >= order.length) {
         if (triedHere > 0 || openCircuits < order.length || ignoreBreakers || c + 1 < chain.length) break;
         ignoreBreakers = true; // panic mode: every circuit of the last model is open
@@ -98,6 +103,10 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
       if (i >= order.length && c + 1 < chain.length) break;
       const target = order[i % order.length]!;
       if (i >= order.length && i % order.length === 0) unusable = 0; // a new pass over the targets
+      if ((tried.get(target.key) ?? 0) >= retry.max_attempts) {
+        unusable++;
+        continue;
+      }
       // The pure check first: allow() may hand out a half-open probe slot, which must not be wasted.
       try {
         req.check(target);
@@ -122,7 +131,7 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
       }
       // The same target again (only one left, or a second pass): back off first.
       if (lastTarget === target && lastError) {
-        const wait = backoffMs(retry, made, lastError.retryAfter);
+        const wait = backoffMs(retry, tried.get(target.key) ?? 0, lastError.retryAfter);
         if (wait === undefined || now() + wait >= deadline) break;
         yield { kind: "wait", ms: wait };
       }
@@ -130,6 +139,7 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
 
       made++;
       triedHere++;
+      tried.set(target.key, (tried.get(target.key) ?? 0) + 1);
       const e = (yield { kind: "attempt", target, route, reserved }) as GatewayError;
       if (e.code === "client_closed") throw e;
       lastError = e;
@@ -152,7 +162,7 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
       req.movedOn?.("retry");
       deps.onRetry?.("retry");
     }
-    if (!jumped && c + 1 < chain.length && made < retry.max_attempts) deps.onRetry?.("fallback");
+    if (!jumped && c + 1 < chain.length) deps.onRetry?.("fallback");
     if (now() >= deadline) break;
   }
   if (lastError) throw lastError;

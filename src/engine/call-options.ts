@@ -8,7 +8,7 @@ import type { ClientLink } from "../core/client-link.js";
 import type { BudgetSubject } from "./quotas/budgets.js";
 import type { QuotaSubject } from "./quotas/limits.js";
 
-export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages";
+export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages" | "/v1/responses";
 
 export interface CallOptions {
   /** Defaults to a new id. */
@@ -30,6 +30,11 @@ export interface CallOptions {
   cache?: CacheControl;
   /** The client's W3C traceparent header: the request's spans continue its trace, and the upstream sees it. */
   traceparent?: string;
+  /**
+   * Client headers for one wire protocol's upstreams, keyed by adapter type
+   * (`anthropic-beta` under "anthropic"): only that protocol's adapter sends them.
+   */
+  providerHeaders?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The route the request came in on, when it is not the operation's own (e.g. /v1/messages → chat). */
   endpoint?: Endpoint;
 }

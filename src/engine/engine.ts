@@ -34,6 +34,10 @@ import type { LiveTargetStats } from "./routing/target-stats.js";
 import { PIPELINE, SEND } from "./steps/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { wireEngine, type EngineDeps, type EngineWiring } from "./wire-engine.js";
+import type { ChatRequest } from "../core/types.js";
+import { countRequestTokens } from "../cost/index.js";
+import { openCallScope } from "./call-scope.js";
+import { modelAllowed, modelNotAllowedError } from "./quotas/index.js";
 
 export type { EngineDeps } from "./wire-engine.js";
 
@@ -202,5 +206,31 @@ export class Engine {
     await this.auth.close(); // flushes last_used_at before the store closes
     await Promise.allSettled([...w.providers.values()].map((p) => p.close?.()));
     await this.store?.close();
+  }
+
+  /**
+   * A chat request's input tokens, nothing generated: counted by the model's
+   * first target's provider where it can (ProviderAdapter.countTokens, e.g.
+   * Anthropic's count_tokens), else by the gateway's tokenizer. Not a call:
+   * no pipeline, limits, cache or log row; the caller's key must allow the model.
+   */
+  async countTokens(request: ChatRequest, options: CallOptions = {}): Promise<{ inputTokens: number; counter: "upstream" | "tokenizer"; provider: string; upstreamModel: string }> {
+    for (const s of options.subjects ?? []) if (!modelAllowed(s.limits, request.model)) throw modelNotAllowedError(s.id, request.model);
+    const target = this.router.resolve(request.model).targets[0]!;
+    const { provider, model } = target;
+    const counted = { ...request, model };
+    const about = { provider: provider.name, upstreamModel: model };
+    if (!provider.countTokens) return { inputTokens: countRequestTokens(counted), counter: "tokenizer", ...about };
+    const scope = openCallScope(options.requestId ?? newId("req"), this.#w.timeoutsOf(provider.name), options.client);
+    if (options.providerHeaders) scope.ctx.providerHeaders = options.providerHeaders;
+    try {
+      return { inputTokens: await provider.countTokens(counted, scope.ctx), counter: "upstream", ...about };
+    } catch (err) {
+      const e = toGatewayError(err);
+      this.#w.scrub(e); // no provider credentials in what the client sees
+      throw e;
+    } finally {
+      scope.dispose();
+    }
   }
 }

@@ -16,6 +16,8 @@ export class RequestRecord {
   readonly createdAt = new Date();
   #provider: string | null = null;
   #upstreamModel: string | null = null;
+  #priceModel: string | undefined;
+  #servedModel: string | undefined;
   #attempts = 0;
   #ttftMs: number | null = null;
   #usage: Usage | undefined;
@@ -49,6 +51,10 @@ export class RequestRecord {
 
   get provider(): string | null { return this.#provider; }
   get upstreamModel(): string | null { return this.#upstreamModel; }
+  /** The catalogue model the answering target is priced as, when its config names one. */
+  get priceModel(): string | undefined { return this.#priceModel; }
+  /** The model the upstream said it served (an Azure deployment's real model), when it said. */
+  get servedModel(): string | undefined { return this.#servedModel; }
   get attempts(): number { return this.#attempts; }
   get ttftMs(): number | null { return this.#ttftMs; }
   get usage(): Usage | undefined { return this.#usage; }
@@ -106,10 +112,17 @@ export class RequestRecord {
   }
 
   /** An upstream attempt begins on this target. */
-  attempted(target: { provider: { name: string }; model: string }): void {
+  attempted(target: { provider: { name: string }; model: string; priceModel?: string }): void {
     this.#attempts++;
     this.#provider = target.provider.name;
     this.#upstreamModel = target.model;
+    this.#priceModel = target.priceModel;
+    this.#servedModel = undefined;
+  }
+
+  /** The upstream named the model that answered (response.model). */
+  servedBy(model: unknown): void {
+    if (typeof model === "string" && model) this.#servedModel = model;
   }
 
   /** How an attempt went, for the log row's attempt_log. */

@@ -16,6 +16,7 @@ import {
 const GEN_AI_OPERATION: Record<Endpoint, GenAiOperation> = {
   "/v1/chat/completions": "chat",
   "/v1/messages": "chat",
+  "/v1/responses": "chat",
   "/v1/completions": "text_completion",
   "/v1/embeddings": "embeddings",
 };

@@ -10,8 +10,8 @@ import { GatewayError } from "../core/errors.js";
 import type { ModelInfo } from "../core/types.js";
 import type { Config, ModelConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "../providers/types.js";
-// Zero-config prefix rules (DESIGN.md §2): first match whose provider is configured wins, else the fallback.
-import { FALLBACK_PROVIDER, PREFIX_RULES } from "../providers/registry.js";
+// Prefix rules (DESIGN.md §2 zero-config): the first match whose provider is configured wins.
+import { PREFIX_RULES } from "../providers/registry.js";
 import { createStrategy } from "./routing/strategies.js";
 import type { Strategy, TargetRef } from "./routing/types.js";
 
@@ -35,10 +35,12 @@ export class Router {
   readonly #routes = new Map<string, Route>();
   readonly #direct = new Map<string, Route>();
   readonly #aliases: Record<string, string>;
+  readonly #defaultProvider: string | undefined;
 
   constructor(config: Config, providers: Map<string, ProviderAdapter>) {
     this.#providers = providers;
     this.#aliases = config.aliases;
+    this.#defaultProvider = config.routing.default_provider;
     for (const [name, m] of Object.entries(config.models)) {
       this.#routes.set(name, {
         name,
@@ -51,6 +53,7 @@ export class Router {
           weight: t.weight,
           priority: t.priority ?? i,
           ...(t.price ? { price: t.price } : {}),
+          ...(t.price_model ? { priceModel: t.price_model } : {}),
           ...(t.rpm ? { rpm: t.rpm } : {}),
           ...(t.tpm ? { tpm: t.tpm } : {}),
         })),
@@ -75,7 +78,8 @@ export class Router {
       const provider = re.test(model) ? this.#providers.get(providerName) : undefined;
       if (provider) return this.#directRoute(model, provider, model);
     }
-    const fallback = this.#providers.get(FALLBACK_PROVIDER);
+    // Anything else goes to routing.default_provider when one is set (zero-config sets ollama's), else it is unknown.
+    const fallback = this.#defaultProvider === undefined ? undefined : this.#providers.get(this.#defaultProvider);
     if (fallback) return this.#directRoute(model, fallback, model);
     throw new GatewayError("model_not_found",
       `The model '${name}'${name === model ? "" : ` (an alias of '${model}')`} does not exist on this gateway. Send a configured model name (GET /v1/models lists them) or 'provider/model' with one of the providers: ${[...this.#providers.keys()].join(", ")}.`,

@@ -52,6 +52,8 @@ export async function runAttempt(deps: AttemptDeps, call: Call, attempt: Attempt
   // W3C trace context: the upstream sees this attempt as its parent.
   const traceparent = span?.traceparent();
   if (traceparent) scope.ctx.headers = { traceparent };
+  // Client headers for one protocol's upstreams (anthropic-beta): the adapter of that type picks its own.
+  if (call.options.providerHeaders) scope.ctx.providerHeaders = call.options.providerHeaders;
   const started = performance.now();
   deps.stats.start(target.key);
   try {

@@ -9,7 +9,7 @@ import type { Config } from "../config/schema.js";
 import type { GatewayError } from "../core/errors.js";
 import type { EmbeddingResponse } from "../core/types.js";
 import { createResponseCache, firstEmbedding, type ResponseCache } from "../cache/index.js";
-import { loadCatalogue } from "../cost/index.js";
+import { checkPrices, describePriceProblem, loadPrices, priceWarning } from "../cost/index.js";
 import { Authenticator } from "../keys/authenticator.js";
 import { KeyAdmin } from "../keys/key-admin.js";
 import { KeyCache } from "../keys/key-cache.js";
@@ -68,6 +68,8 @@ type Embed = (body: unknown, options: CallOptions) => Promise<{ value: Embedding
 
 /** `embed` reaches the engine being built: the semantic cache's embeddings go through the gateway itself. */
 export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed): Promise<EngineWiring> {
+  // Prices first: a bad prices.file stops start-up before anything is opened.
+  const catalogue = loadPrices(config.prices);
   const timeouts = new Map<string, Timeouts>();
   const providers = new Map<string, ProviderAdapter>();
   for (const [name, pc] of Object.entries(config.providers)) {
@@ -81,6 +83,8 @@ export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed)
     await store.migrate();
   }
   const logger = deps.logger ?? createLogger(config.logging.level);
+  const unpriced = checkPrices(config, catalogue, { maxAgeDays: config.prices.max_age_days });
+  if (unpriced.length) logger.warn({ models: unpriced.map(describePriceProblem) }, priceWarning(unpriced.length, config.prices.max_age_days));
   const b = config.routing.circuit_breaker;
   const health = createHealth({
     redisUrl: config.redis?.url,
@@ -172,7 +176,7 @@ export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed)
   const keys = store?.keys?.();
   return {
     config, router, health, quotas, stats, metrics, logger, tracing, errors, internalErrors, outcomes,
-    catalogue: loadCatalogue({ overrides: config.prices }),
+    catalogue,
     cache: () => responseCache,
     timeoutsOf: (provider) => timeouts.get(provider)!,
     scrub: (e: GatewayError) => {

@@ -30,8 +30,14 @@ export interface CallContext {
   link?: ClientLink;
   timeouts: Timeouts;
   requestId: string;
-  /** Extra headers for the upstream request (e.g. traceparent). */
+  /** Extra headers for the upstream request (e.g. traceparent); every adapter sends them. */
   headers?: Record<string, string>;
+  /**
+   * Client headers meant for one wire protocol's upstreams, keyed by the
+   * adapter `type` that may send them (`anthropic-beta` under "anthropic"):
+   * an adapter sends only its own entry, unlike `headers`.
+   */
+  providerHeaders?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface Capabilities {
@@ -61,6 +67,12 @@ export interface ProviderAdapter {
   completions?(request: CompletionRequest, ctx: CallContext): Promise<CompletionResponse>;
   completionsStream?(request: CompletionRequest, ctx: CallContext): Promise<AsyncIterable<CompletionChunk>>;
   embed?(request: EmbeddingRequest, ctx: CallContext): Promise<EmbeddingResponse>;
+  /**
+   * The request's input tokens as the upstream counts them, for providers
+   * with a counting endpoint (Anthropic's /v1/messages/count_tokens); the
+   * gateway's tokenizer counts for the others.
+   */
+  countTokens?(request: ChatRequest, ctx: CallContext): Promise<number>;
   /**
    * Model-specific limits the static capabilities cannot express (e.g. a
    * Bedrock model family without image input): a reason when this request

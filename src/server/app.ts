@@ -15,6 +15,7 @@ import { readScope } from "../keys/roles.js";
 import { reportUnexpected } from "../telemetry/report-unexpected.js";
 import { authHook } from "./authenticate.js";
 import { forbidden, principalOf } from "./authorize.js";
+import { createCors } from "./cors.js";
 import { createEngineLane, type LaneState } from "./engine-lane.js";
 import { errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
@@ -22,8 +23,10 @@ import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
 import { registerAdminTeamRoutes } from "./routes/admin-teams.js";
 import { registerAdminUsageRoutes } from "./routes/admin-usage.js";
+import { registerAnalyticsRoutes } from "./routes/analytics.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
+import { registerResponsesRoutes } from "./routes/responses.js";
 import { JSON_TYPE } from "./write-answer.js";
 
 export type AppState = LaneState;
@@ -38,7 +41,14 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
   const app = Fastify({
     // The lane takes the model calls; fastify's handler gets everything else.
     serverFactory: (handler) => {
+      // Browsers' preflights are answered before authentication (they carry no key); only with server.cors set
+      // does any origin get through, and requests without an Origin header pay one property read.
+      const cors = createCors(config.server.cors);
       const server = createServer(limits, (req, res) => {
+        if (req.headers.origin !== undefined) {
+          if (cors.preflight(req, res)) return;
+          cors.decorate(req, res);
+        }
         if (!lane(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -95,14 +105,16 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   app.setNotFoundHandler((req, reply) => {
     return sendError(reply, new GatewayError("route_not_found",
-      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models.`,
+      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/messages and /v1/models (docs/http-api.md).`,
       { clientCode: "unknown_route" }));
   });
 
   registerOpsRoutes(app, engine, state);
   registerOpenAIRoutes(app, engine);
+  registerResponsesRoutes(app, engine);
   registerAdminLogRoutes(app, engine);
   registerAdminProviderRoutes(app, engine);
+  registerAnalyticsRoutes(app, engine);
   if (engine.keyAdmin) {
     registerAdminKeyRoutes(app, { keys: engine.keyAdmin });
     registerAdminTeamRoutes(app, { keys: engine.keyAdmin });

@@ -39,7 +39,7 @@ function mayCall(principal: Principal): Principal {
 }
 
 /**
- * The fastify hook: /v1 and /admin requests get `req.principal` or their
+ * The fastify hook: /v1, /admin and /analytics requests get `req.principal` or their
  * 401/403 with `connection: close`. Admin routes check their own
  * permissions (./authorize.ts); /v1 routes need a role that may call models.
  */
@@ -48,7 +48,7 @@ export function authHook(auth: Authenticator): onRequestHookHandler {
   return (req, reply, done) => {
     const url = req.url;
     const calling = url.startsWith("/v1/");
-    if (!calling && !url.startsWith("/admin/")) return done();
+    if (!calling && !url.startsWith("/admin/") && !url.startsWith("/analytics/")) return done();
     const refuse = (err: Error): void => {
       reply.header("connection", "close");
       done(err);

@@ -24,7 +24,9 @@ import { authenticate } from "./authenticate.js";
 import { BODY_ERRORS, errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import type { LaneCall, LaneRoute } from "./lane-route.js";
 import { anthropicErrorBody, anthropicRoute } from "./routes/anthropic.js";
+import { anthropicCountTokensRoute } from "./routes/anthropic-count-tokens.js";
 import { openAIRoute } from "./routes/openai.js";
+import { responsesRoute } from "./routes/responses.js";
 import { JSON_TYPE } from "./write-answer.js";
 
 export interface LaneState { shuttingDown: boolean }
@@ -43,6 +45,8 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
     ["/v1/completions", openAIRoute("/v1/completions", (b, o) => engine.completions(b, o), (b, o) => engine.completionsStream(b, o), engine.logger)],
     ["/v1/embeddings", openAIRoute("/v1/embeddings", (b, o) => engine.embed(b, o), undefined, engine.logger)],
     ["/v1/messages", { ...anthropicRoute(engine), errorBody: anthropicErrorBody }],
+    ["/v1/messages/count_tokens", anthropicCountTokensRoute(engine)],
+    ["/v1/responses", responsesRoute(engine)],
   ]);
   const auth = engine.auth;
 
@@ -88,7 +92,7 @@ export function createEngineLane(engine: Engine, state: LaneState): Lane {
       }
     } catch (err) {
       try {
-        fail(route, id, res, err, engaged, unread || state.shuttingDown);
+        fail(route, id, res, err, engaged, (unread && !DRAINING.has(err as object)) || state.shuttingDown);
       } catch (failure) {
         // Not even an error answer could be written: never a hanging client, never an unhandled rejection.
         engine.internalErrors.report("error_response", failure);
@@ -120,17 +124,33 @@ function readJsonBody(req: IncomingMessage, limit: number, limitMb: number): Pro
     return Promise.resolve(undefined);
   }
   if (type === undefined || !isJson(type)) return Promise.reject(BODY_ERRORS.unsupportedMediaType());
-  if (Number(h["content-length"]) > limit) return Promise.reject(BODY_ERRORS.tooLarge(limitMb));
+  const drainBound = Math.max(4 * limit, MIN_DRAIN_BYTES);
+  const declared = Number(h["content-length"]);
+  // Too large even to read to its end: refused at once, and the connection closed.
+  if (declared > drainBound) return Promise.reject(BODY_ERRORS.tooLarge(limitMb));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
+    // A body past the limit is refused at once, but the connection stays open and the rest of the
+    // body is read and dropped: closing on a client still writing reaches it as a connection error
+    // (EPIPE), not as our 413. Past drainBound the client has had its chance: the socket is closed.
+    const tooLarge = (): void => {
+      cleanup();
+      chunks.length = 0;
+      const drain = (chunk: Buffer): void => {
+        received += chunk.length;
+        if (received > drainBound) {
+          req.off("data", drain);
+          req.destroy();
+        }
+      };
+      req.on("data", drain);
+      req.once("end", () => req.off("data", drain));
+      reject(draining(BODY_ERRORS.tooLarge(limitMb)));
+    };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit) {
-        cleanup();
-        reject(BODY_ERRORS.tooLarge(limitMb));
-        return;
-      }
+      if (received > limit) return tooLarge();
       chunks.push(chunk);
     };
     const onEnd = () => {
@@ -153,11 +173,22 @@ function readJsonBody(req: IncomingMessage, limit: number, limitMb: number): Pro
       req.off("error", onError);
       req.off("aborted", onError);
     };
+    if (declared > limit) return tooLarge();
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
     req.on("aborted", onError);
   });
+}
+
+/** Refusals whose body is still being read and dropped: the connection stays open for the client to finish. */
+const DRAINING = new WeakSet<object>();
+/** The smallest body read to its end only to be refused (4 x the limit, at least this). */
+const MIN_DRAIN_BYTES = 64 * 1024 * 1024;
+
+function draining<E extends object>(err: E): E {
+  DRAINING.add(err);
+  return err;
 }
 
 /** application/json with any parameters (charset=utf-8 ...), matched as fastify's JSON parser matched it. */

@@ -46,6 +46,6 @@ export async function writeStream<T>(res: ServerResponse, result: StreamResult<T
   headers["x-accel-buffering"] = "no";
   res.writeHead(200, headers);
   await pipeSSE(res, result.batches, format, (e) => {
-    if (e.code !== "client_closed") logger.warn({ requestId: result.meta.requestId, code: e.code, msg: e.message }, "stream ended with an error");
+    if (e.code !== "client_closed") logger.warn({ requestId: result.meta.requestId, code: e.code, error: e.message }, "stream ended with an error");
   });
 }

@@ -73,6 +73,7 @@ export interface LogPage {
 }
 
 import type { KeyStore } from "./keys/types.js";
+import type { ResponseStore } from "./responses/types.js";
 
 /**
  * Encodes a row when it is queued; writes a batch of encoded rows (one
@@ -111,6 +112,8 @@ export interface Store {
   queryUsage(query: UsageQuery): Promise<UsageRow[]>;
   /** Teams and virtual keys, in the same database (same pool, same migrations). Optional: a store without it means admin-key-only auth. */
   keys?(): KeyStore;
+  /** Stored responses (POST /v1/responses with `store`), in the same database. Optional: without it no response is stored. */
+  responses?(): ResponseStore;
   /** Cheap liveness check used by GET /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

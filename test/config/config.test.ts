@@ -99,6 +99,12 @@ describe("defaults and zero-config", () => {
     expect(Object.keys(config.providers).sort()).toEqual(["azure", "groq", "mock", "openai"]);
     expect(config.providers.openai).toMatchObject({ type: "openai", api_key: "sk-o" });
     expect(config.admin_key).toBeUndefined();
+    expect(config.routing.default_provider).toBeUndefined();
+  });
+
+  it("zero-config sends names nothing else claims to the local Ollama, when OLLAMA_BASE_URL is set", () => {
+    const { config } = resolveConfig(undefined, { OLLAMA_BASE_URL: "http://127.0.0.1:11434" });
+    expect(config.routing.default_provider).toBe("ollama");
   });
 });
 

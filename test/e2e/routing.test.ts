@@ -34,6 +34,9 @@ beforeAll(async () => {
       lenient: { targets: [{ provider: "c", model: "gpt-4.1-mini" }] },
       limited: { strategy: "priority", targets: [{ provider: "a", model: "gpt-4o-mini", rpm: 3 }, { provider: "b", model: "gpt-4o-mini" }] },
       fragile: { strategy: "priority", targets: [{ provider: "d", model: "gpt-3.5-turbo" }, { provider: "c", model: "gpt-3.5-turbo" }] },
+      long: { strategy: "priority", targets: [{ provider: "a", model: "gpt-3.5-turbo-instruct" }, { provider: "b", model: "gpt-3.5-turbo-instruct" }], fallbacks: ["middle", "end"] },
+      middle: { targets: [{ provider: "c", model: "gpt-3.5-turbo-instruct" }] },
+      end: { targets: [{ provider: "d", model: "gpt-3.5-turbo-instruct" }] },
     },
   });
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
@@ -105,6 +108,16 @@ describe("retries", () => {
 });
 
 describe("fallbacks", () => {
+  it("every target and every fallback model is tried, even past max_attempts attempts in all", async () => {
+    for (const f of [fakes.a!, fakes.b!, fakes.c!]) f.setFault({ kind: "status", status: 503, times: 1 });
+    const { data, response } = await ask("long");
+    expect(data.choices[0]!.message.content).toBe("from d");
+    expect(response.headers.get("x-liaison-attempts")).toBe("4");
+    const log = await logOf(response.headers.get("x-request-id")!);
+    expect(log.attempt_log.map((a) => a.provider)).toEqual(["a", "b", "c", "d"]);
+    for (const f of [fakes.a!, fakes.b!, fakes.c!]) f.setFault(null);
+  });
+
   it("a model whose targets all fail falls back to the next model", async () => {
     fakes.d!.setFault({ kind: "status", status: 500, times: 3 });
     const { data, response } = await ask("chain");

@@ -143,9 +143,27 @@ describe("the attempt plan", () => {
     expect(d.ended?.code).toBe("invalid_request");
   });
 
-  it("max_attempts bounds the plan: the last error is the answer", () => {
-    const d = drive({ m: { targets: [target("a/x"), target("b/y")] } }, { model: "m", retry: { ...RETRY, max_attempts: 2 } }, [down(), down()]);
-    expect(d.asked).toEqual(["attempt a/x", "attempt b/y"]);
+  it("max_attempts bounds the attempts on each target: the last error is the answer", () => {
+    const d = drive({ m: { targets: [target("a/x"), target("b/y")] } }, { model: "m", retry: { ...RETRY, max_attempts: 2 } }, [down(), down(), down(), down()]);
+    expect(d.asked).toEqual(["attempt a/x", "attempt b/y", "attempt a/x", "attempt b/y"]);
+    expect(d.ended?.message).toBe("down");
+  });
+
+  it("every target and every fallback model gets an attempt, however small max_attempts is", () => {
+    const models = {
+      m: { targets: [target("a/x"), target("b/y")], fallbacks: ["middle", "end"] },
+      middle: { targets: [target("c/z")] },
+      end: { targets: [target("e/w")] },
+    };
+    const d = drive(models, { model: "m", retry: { ...RETRY, max_attempts: 1 } }, [down(), down(), down(), "ok"]);
+    expect(d.asked).toEqual(["attempt a/x", "attempt b/y", "attempt c/z", "attempt e/w"]);
+    expect(d.retries).toEqual(["retry", "retry", "fallback", "retry", "fallback"]);
+  });
+
+  it("retries only the last model's targets once the chain is exhausted", () => {
+    const models = { m: { targets: [target("a/x")], fallbacks: ["f"] }, f: { targets: [target("c/z")] } };
+    const d = drive(models, { model: "m", retry: { ...RETRY, max_attempts: 2 } }, [down(), down(), down()]);
+    expect(d.asked.filter((a) => a.startsWith("attempt"))).toEqual(["attempt a/x", "attempt c/z", "attempt c/z"]);
     expect(d.ended?.message).toBe("down");
   });
 

@@ -18,6 +18,8 @@ const router = await routerFor({
       rr: { strategy: "round-robin", targets: [{ provider: "a", model: "x" }, { provider: "b", model: "y" }] },
     },
     aliases: { fast: "a/echo", quick: "fast", best: "split" },
+    // The catch-all is explicit: zero-config sets it when OLLAMA_BASE_URL is set.
+    routing: { default_provider: "ollama" },
 });
 
 describe("Router", () => {
@@ -28,6 +30,13 @@ describe("Router", () => {
     expect(router.resolve("best").targets).toHaveLength(2);
     const typo = await routerFor({ aliases: { typo: "nobody/x" } });
     expect(() => typo.resolve("typo")).toThrow(/'typo' \(an alias of 'nobody\/x'\) does not exist/);
+  });
+
+  it("without routing.default_provider an unknown model is a 404, even with a provider named ollama", async () => {
+    const plain = await routerFor({ providers: { ollama: { type: "ollama" } } });
+    expect(() => plain.resolve("llama3.2")).toThrow(/'llama3.2' does not exist/);
+    expect(plain.resolve("ollama/llama3.2").targets[0]!.provider.name).toBe("ollama");
+    expect(() => validateConfig({ providers: { a: { type: "mock" } }, routing: { default_provider: "nope" } })).toThrow(/routing.default_provider: unknown provider 'nope'/);
   });
 
   it("resolves configured names, provider/model and zero-config prefixes", () => {

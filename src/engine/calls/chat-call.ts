@@ -50,6 +50,7 @@ export class ChatCall extends Call {
   async send(target: TargetRef, ctx: CallContext): Promise<ChatResponse> {
     const res = await target.provider.chat(this.#prepared.for(target), ctx);
     this.rec.used(res.usage);
+    this.rec.servedBy(res.model);
     if (this.rec.span !== NOOP_SPAN) this.rec.finishedWith(res.choices?.map((c) => c.finish_reason ?? "").filter(Boolean));
     return res;
   }
@@ -117,6 +118,8 @@ export class ChatStreamCall extends Call {
     }
     this.#acc.add(c);
     this.#usage.add(c);
+    // The usage chunk names the model too, and is never left unparsed: no parse for this.
+    if (c.usage) this.rec.servedBy(c.model);
     if (this.rec.span !== NOOP_SPAN && c.choices) {
       for (const choice of c.choices) if (choice.finish_reason) this.rec.sawFinishReasons([choice.finish_reason]);
     }

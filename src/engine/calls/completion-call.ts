@@ -13,6 +13,7 @@ export class CompletionCall extends Call {
   async send(target: TargetRef, ctx: CallContext): Promise<CompletionResponse> {
     const res = await target.provider.completions!({ ...(this.request as CompletionRequest), model: target.model, stream: false }, ctx);
     this.rec.used(res.usage);
+    this.rec.servedBy(res.model);
     return res;
   }
 
@@ -47,7 +48,10 @@ export class CompletionStreamCall extends Call {
 
   override present(chunk: unknown): unknown {
     const c = chunk as CompletionChunk;
-    if (c.usage) this.#usage = c.usage;
+    if (c.usage) {
+      this.#usage = c.usage;
+      this.rec.servedBy(c.model);
+    }
     this.#text += c.choices?.[0]?.text ?? "";
     return forClient(c, this.#clientWantsUsage);
   }

@@ -10,6 +10,7 @@ export class EmbeddingCall extends Call {
   async send(target: TargetRef, ctx: CallContext): Promise<EmbeddingResponse> {
     const res = await target.provider.embed!({ ...(this.request as EmbeddingRequest), model: target.model }, ctx);
     this.rec.used({ prompt_tokens: res.usage?.prompt_tokens ?? 0, completion_tokens: 0, total_tokens: res.usage?.total_tokens ?? 0 });
+    this.rec.servedBy(res.model);
     return res;
   }
 

@@ -17,6 +17,8 @@ export interface TargetRef {
   priority: number;
   /** USD per million tokens, for `lowest-cost` and `adaptive` (from config until the price catalogue exists). */
   price?: { input: number; output: number };
+  /** The catalogue model to price this target's answers as (config `price_model`). */
+  priceModel?: string;
   /** Upstream limits the router must stay under. */
   rpm?: number;
   tpm?: number;

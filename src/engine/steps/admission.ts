@@ -24,7 +24,7 @@ async function admit(parts: EngineParts, call: Call, next: Send): ReturnType<Sen
   for (const s of subjects) if (!modelAllowed(s.limits, model)) throw modelNotAllowedError(s.id, model);
   const estimatedTokens = call.estimatedTokens;
   const priced = call.route.targets[0];
-  const estimateUsd = priced ? usdOf({ prompt_tokens: estimatedTokens, completion_tokens: 0, total_tokens: estimatedTokens }, priced.model, parts.catalogue, priced.provider.name) ?? 0 : 0;
+  const estimateUsd = priced ? usdOf({ prompt_tokens: estimatedTokens, completion_tokens: 0, total_tokens: estimatedTokens }, priced.priceModel ?? priced.model, parts.catalogue, priced.provider.name) ?? 0 : 0;
   const budget = await parts.quotas.budgets.check(subjects, estimateUsd);
   if (!budget.ok) throw budgetError(budget);
   const admission = await parts.quotas.gate.admit(subjects, estimatedTokens);

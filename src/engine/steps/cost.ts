@@ -17,9 +17,23 @@ export function cost(parts: EngineParts): Step {
   };
 }
 
+/**
+ * Priced as the target's `price_model` when its config names one, else as
+ * the model the upstream said it served (an Azure deployment answers as
+ * gpt-4o-2024-08-06, whatever the deployment is called), else as the
+ * configured model.
+ */
 function pricer(catalogue: PriceCatalogue): Deferred {
   return (call: Call) => {
     const rec = call.rec;
-    if (rec.usage && rec.upstreamModel) rec.priced(usdOf(rec.usage, rec.upstreamModel, catalogue, rec.provider ?? undefined) ?? null);
+    if (!rec.usage || !rec.upstreamModel) return;
+    const provider = rec.provider ?? undefined;
+    let usd: number | undefined;
+    for (const model of [rec.priceModel, rec.servedModel, rec.upstreamModel]) {
+      if (model === undefined) continue;
+      usd = usdOf(rec.usage, model, catalogue, provider);
+      if (usd !== undefined) break;
+    }
+    rec.priced(usd ?? null);
   };
 }

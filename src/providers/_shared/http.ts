@@ -205,6 +205,20 @@ export function transportError(err: unknown, ctx: CallContext, provider: string)
   return new GatewayError("upstream_unreachable", `Could not reach provider '${provider}': ${detail}${code ? ` (${code})` : ""}.`, { cause: err });
 }
 
+/**
+ * A transport failure while a response body was being read: the connection
+ * was made and the answer had begun, so it is a broken stream
+ * (stream_interrupted), never an unreachable server; timeouts keep saying
+ * which timeout it was.
+ */
+export function streamFailure(err: unknown, ctx: CallContext, provider: string): GatewayError {
+  const mapped = transportError(err, ctx, provider);
+  if (mapped.code !== "upstream_unreachable") return mapped;
+  const cause = mapped.cause ?? err;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new GatewayError("stream_interrupted", `The stream from provider '${provider}' broke off mid-response: ${detail}.`, { cause });
+}
+
 /** Reads a whole body as JSON; a mid-body failure is a transport error, a body that is not JSON an upstream error. */
 export async function readJson(res: UpstreamResponse, ctx: CallContext, provider: string): Promise<unknown> {
   let text: string;

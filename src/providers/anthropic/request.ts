@@ -14,6 +14,10 @@
  *    message content), or `output_config.format` with structured_output:
  *    native, or a system instruction when the request has its own tools or
  *    uses thinking (forcing a tool is not allowed with thinking).
+ *  - Fields of a `/v1/messages` request the canonical format cannot hold
+ *    (native-fields.ts: service_tier, output_config as sent, …) go out as
+ *    the client sent them; its `output_config.format` (or older
+ *    `output_format`) then replaces the response_format derived from it.
  *  - Extended thinking: a canonical `thinking` object passes through;
  *    reasoning_effort maps to a budget. Thinking counts inside max_tokens, so
  *    max_tokens is raised by the budget when it would leave no room for it,
@@ -22,6 +26,7 @@
  */
 import { GatewayError } from "../../core/errors.js";
 import type { ChatRequest } from "../../core/types.js";
+import { nativeFieldsOf } from "./native-fields.js";
 import { toAnthropicPrompt } from "./request-messages.js";
 import type { MessagesRequest, TextBlockParam, ThinkingParam, ToolChoiceParam, ToolParam } from "./wire-types.js";
 
@@ -130,7 +135,10 @@ export function toAnthropicRequest(req: ChatRequest, options: RequestOptions): P
   }
 
   let jsonTool: string | undefined;
-  const format = req.response_format;
+  const native = nativeFieldsOf(req);
+  // The client's own output format, sent as it was, replaces the one derived from it.
+  const sentFormat = (native?.output_config as { format?: unknown } | undefined)?.format ?? native?.output_format;
+  const format = sentFormat ? undefined : req.response_format;
   if (format?.type === "json_object") {
     body.system = withInstruction(body.system, JSON_OBJECT_INSTRUCTION);
   } else if (format?.type === "json_schema") {
@@ -147,5 +155,6 @@ export function toAnthropicRequest(req: ChatRequest, options: RequestOptions): P
       body.system = withInstruction(body.system, schemaInstruction(schema));
     }
   }
+  if (native) Object.assign(body, native);
   return jsonTool === undefined ? { body } : { body, jsonTool };
 }

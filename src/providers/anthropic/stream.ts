@@ -10,11 +10,18 @@
  * → `thinking_blocks`; message_delta → the finish chunk; message_stop → the
  * usage chunk when the client asked for include_usage. A stream that ends
  * without message_stop is an interrupted stream.
+ *
+ * message_start's usage (the input tokens, known before any output) has no
+ * place in a canonical chunk; it rides on the role chunk as a hidden
+ * property (MESSAGE_START_USAGE, a non-enumerable symbol: invisible to JSON,
+ * to copies and to other routes), so the
+ * gateway's own /v1/messages stream can repeat the upstream's count in its
+ * message_start.
  */
 import { z } from "zod";
 import { GatewayError } from "../../core/errors.js";
 import type { ChatChunk, ChunkChoice, FinishReason } from "../../core/types.js";
-import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { type UpstreamResponse, streamFailure } from "../_shared/http.js";
 import { readItems, type BodyReader } from "../_shared/read-body.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
@@ -61,6 +68,16 @@ export function parseAnthropicEvent(ev: SSEEvent, provider: string): AnthropicEv
   return { ...parsed.data, type } as AnthropicEvent;
 }
 
+/** The upstream's message_start usage, on the role chunk (see above). */
+export const MESSAGE_START_USAGE: unique symbol = Symbol("anthropic.message_start.usage");
+
+export type StartUsage = { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+
+/** The upstream's message_start usage carried by a chunk, if it carries one. */
+export function messageStartUsage(chunk: ChatChunk): StartUsage | undefined {
+  return (chunk as ChatChunk & { [MESSAGE_START_USAGE]?: StartUsage })[MESSAGE_START_USAGE];
+}
+
 type BlockState =
   | { kind: "text" | "json" | "other" }
   | { kind: "tool"; toolIndex: number; sawArgs: boolean }
@@ -102,7 +119,7 @@ export class AnthropicStreamTranslator {
         this.#id = event.message.id;
         this.#model = event.message.model;
         this.#addUsage(event.message.usage);
-        return [this.#chunk({ role: "assistant", content: "" })];
+        return [this.#roleChunk(event.message.usage)];
       case "content_block_start":
         return this.#start(event.index, event.content_block);
       case "content_block_delta":
@@ -121,6 +138,17 @@ export class AnthropicStreamTranslator {
       case "error":
         throw anthropicStreamError(this.#o.provider, event);
     }
+  }
+
+  #roleChunk(usage: UsageFields | null | undefined): ChatChunk {
+    const chunk = this.#chunk({ role: "assistant", content: "" });
+    const input = usage?.input_tokens;
+    if (typeof input === "number") {
+      const start: StartUsage = { input_tokens: input, cache_creation_input_tokens: usage?.cache_creation_input_tokens ?? 0, cache_read_input_tokens: usage?.cache_read_input_tokens ?? 0 };
+      // Not enumerable: chunk comparisons and copies see the canonical chunk only.
+      Object.defineProperty(chunk, MESSAGE_START_USAGE, { value: start });
+    }
+    return chunk;
   }
 
   #finish(stopReason: string | null | undefined): FinishReason {
@@ -262,7 +290,7 @@ class AnthropicSseReader implements BodyReader<ChatChunk> {
   }
 
   fail(err: unknown): GatewayError {
-    return transportError(err, this.#ctx, this.#provider);
+    return streamFailure(err, this.#ctx, this.#provider);
   }
 
   #translate(events: SSEEvent[], out: ChatChunk[], untilDone: boolean): unknown {

@@ -11,7 +11,7 @@
  */
 import { GatewayError } from "../../core/errors.js";
 import type { ChatChunk, ChunkChoice, FinishReason } from "../../core/types.js";
-import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { type UpstreamResponse, streamFailure } from "../_shared/http.js";
 import { readItems, type BodyReader } from "../_shared/read-body.js";
 import { parseErrorBody } from "../_shared/upstream-error.js";
 import type { CallContext } from "../types.js";
@@ -204,6 +204,6 @@ class ConverseReader implements BodyReader<ChatChunk> {
   }
 
   fail(err: unknown): GatewayError {
-    return transportError(err, this.#ctx, this.#provider);
+    return streamFailure(err, this.#ctx, this.#provider);
   }
 }

@@ -10,7 +10,7 @@
 import { GatewayError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { ChatChunk, ChunkChoice } from "../../core/types.js";
-import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { type UpstreamResponse, streamFailure } from "../_shared/http.js";
 import { readItems, type BodyReader } from "../_shared/read-body.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
@@ -177,7 +177,7 @@ class GeminiSseReader implements BodyReader<ChatChunk> {
   }
 
   fail(err: unknown): GatewayError {
-    return transportError(err, this.#ctx, this.#provider);
+    return streamFailure(err, this.#ctx, this.#provider);
   }
 
   #translate(events: SSEEvent[], out: ChatChunk[]): unknown {

@@ -12,7 +12,7 @@
 import { GatewayError } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { ChatChunk, ChunkChoice, FinishReason } from "../../core/types.js";
-import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { streamFailure, type UpstreamResponse } from "../_shared/http.js";
 import { readItems, recordedBody, type BodyReader } from "../_shared/read-body.js";
 import { NDJSONDecoder } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
@@ -103,16 +103,6 @@ class NdjsonReader<T> implements BodyReader<T> {
     }
     return undefined;
   }
-}
-
-/** A transport failure after the stream began is a broken stream, not an unreachable server. */
-function streamFailure(err: unknown, ctx: CallContext, provider: string): GatewayError {
-  const mapped = transportError(err, ctx, provider);
-  if (mapped.code !== "upstream_unreachable") return mapped;
-  // The transport has already named the failure; its own cause says what happened.
-  const cause = mapped.cause ?? err;
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new GatewayError("stream_interrupted", `The stream from provider '${provider}' broke off mid-response: ${detail}.`, { cause });
 }
 
 export class ChatStreamTranslator implements NdjsonTranslator<ChatChunk> {

@@ -8,7 +8,7 @@ import { GatewayError } from "../../core/errors.js";
 import { rawJson } from "../../core/types.js";
 import { batched, type Batched } from "../../core/batched.js";
 import { LazyChunk } from "../../core/lazy-chunk.js";
-import { transportError, type UpstreamResponse } from "../_shared/http.js";
+import { type UpstreamResponse, streamFailure } from "../_shared/http.js";
 import { readBatches, type BodyReader } from "../_shared/read-body.js";
 import { SSEDecoder, type SSEEvent } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
@@ -74,7 +74,7 @@ class OpenAIStreamReader<T> implements BodyReader<T> {
   }
 
   fail(err: unknown): GatewayError {
-    return transportError(err, this.#ctx, this.#provider);
+    return streamFailure(err, this.#ctx, this.#provider);
   }
 
   #parse(events: SSEEvent[], out: T[]): unknown {

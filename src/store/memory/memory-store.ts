@@ -16,6 +16,8 @@ import { MemorySpendStore } from "../spend/memory-spend-store.js";
 
 import { MemoryKeyStore } from "../keys/memory-key-store.js";
 import type { KeyStore } from "../keys/types.js";
+import { MemoryResponseStore } from "../responses/memory-response-store.js";
+import type { ResponseStore } from "../responses/types.js";
 import { memoryRetention } from "../retention/memory-retention.js";
 import type { LogRetention } from "../retention/types.js";
 
@@ -33,6 +35,11 @@ export class MemoryStore implements Store {
 
   keys(): KeyStore {
     return this.keyStore;
+  }
+
+  private readonly responseStore = new MemoryResponseStore();
+  responses(): ResponseStore {
+    return this.responseStore;
   }
 
   async insertLogs(rows: LogRow[]): Promise<void> {

@@ -13,6 +13,7 @@ import { usage } from "./0004-usage.js";
 import { spend } from "./0005-spend.js";
 import { cacheSaved } from "./0006-cache-saved.js";
 import { logIndexOrder } from "./0007-log-index-order.js";
+import { responses } from "./0008-responses.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
@@ -25,6 +26,7 @@ export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> 
     "0005_spend": spend(t),
     "0006_cache_saved": cacheSaved(t),
     "0007_log_index_order": logIndexOrder(),
+    "0008_responses": responses(t),
   };
 }
 

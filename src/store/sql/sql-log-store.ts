@@ -23,6 +23,8 @@ export interface SqlLogStoreParts {
 
 import { sqlKeyStore } from "../keys/sql-key-store.js";
 import type { KeyStore } from "../keys/types.js";
+import { sqlResponseStore } from "../responses/sql-response-store.js";
+import type { ResponseStore } from "../responses/types.js";
 import { sqlRetention } from "../retention/sql-retention.js";
 import type { LogRetention } from "../retention/types.js";
 
@@ -119,6 +121,11 @@ export abstract class SqlLogStore implements Store {
 
   keys(): KeyStore {
     return (this.keyStore ??= sqlKeyStore(this.db, this.engine));
+  }
+
+  #responses: ResponseStore | undefined;
+  responses(): ResponseStore {
+    return (this.#responses ??= sqlResponseStore(this.db));
   }
 
   async ping(): Promise<void> {

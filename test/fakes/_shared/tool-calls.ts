@@ -7,6 +7,7 @@
  */
 import type { IdSource } from "./fake-ids.js";
 import type { ChatMessageView } from "./prompt-text.js";
+import { schemaValue } from "./schema-value.js";
 
 export interface PlannedToolCall {
   id: string;
@@ -54,23 +55,17 @@ function locationsIn(text: string): string[] {
   return found.length > 0 ? found : ["San Francisco"];
 }
 
-/** Plausible arguments for a JSON-schema `parameters` object; the location goes in a location-like field. */
+const LOCATION_LIKE = /loc|city|place|where|region|country/i;
+
+/**
+ * Plausible arguments for a JSON-schema `parameters` object: every top-level
+ * property (required or not), each a value that fits its schema
+ * (schema-value.ts), with the location in location-like string fields.
+ */
 function argumentsFor(parameters: unknown, location: string): Record<string, unknown> {
-  const properties = isRecord(parameters) && isRecord(parameters.properties) ? parameters.properties : {};
-  const names = Object.keys(properties);
-  if (names.length === 0) return { location };
-  const args: Record<string, unknown> = {};
-  for (const name of names) {
-    const schema = properties[name];
-    const spec = isRecord(schema) ? schema : {};
-    if (Array.isArray(spec.enum) && spec.enum.length > 0) args[name] = spec.enum[0];
-    else if (spec.type === "number" || spec.type === "integer") args[name] = 1;
-    else if (spec.type === "boolean") args[name] = true;
-    else if (spec.type === "array") args[name] = [];
-    else if (spec.type === "object") args[name] = {};
-    else args[name] = /loc|city|place|where|region|country/i.test(name) ? location : "fake";
-  }
-  return args;
+  if (!isRecord(parameters) || !isRecord(parameters.properties) || Object.keys(parameters.properties).length === 0) return { location };
+  const text = (name: string | undefined) => (name !== undefined && LOCATION_LIKE.test(name) ? location : "fake");
+  return schemaValue({ ...parameters, required: Object.keys(parameters.properties) }, { text }) as Record<string, unknown>;
 }
 
 export function planToolCalls(

@@ -2,8 +2,9 @@
  * A fake api.anthropic.com: POST /v1/messages, non-stream and stream, with
  * Anthropic's checks (x-api-key, anthropic-version, required max_tokens,
  * unknown model, unknown top-level fields, temperature range, thinking
- * budget, tool_use answered by tool_result in the next turn), errors and
- * rate-limit headers. Faults come from faults.ts like every fake; on top, an
+ * budget, tool_use answered by tool_result in the next turn, output_config),
+ * structured output (output_config.format: JSON that fits the schema),
+ * POST /v1/messages/count_tokens, errors and rate-limit headers. Faults come from faults.ts like every fake; on top, an
  * `error` event mid-stream (Anthropic's overloaded_error) is injected with
  * setStreamError() or, per request, the `x-fake-stream-error` header
  * (`{"afterEvents":N,"type"?,"message"?}`).
@@ -12,7 +13,8 @@
  *   const client = new Anthropic({ baseURL: fake.url, apiKey: "sk-ant-test", maxRetries: 0 });
  */
 import { anthropicDialect, anthropicErrors } from "./anthropic-dialect.js";
-import { planMessage, type CacheTokens } from "./anthropic-messages.js";
+import { countTokensReply } from "./anthropic-count-tokens.js";
+import { outputConfigError, planMessage, type CacheTokens } from "./anthropic-messages.js";
 import { messageBody, streamFrames, type StreamError } from "./anthropic-wire.js";
 import type { IdSource } from "../_shared/fake-ids.js";
 import { resolveBehaviour, type FakeOptions } from "../_shared/fake-options.js";
@@ -48,7 +50,7 @@ export interface AnthropicFakeServer extends FakeServer {
 const KNOWN_FIELDS = new Set([
   "model", "messages", "max_tokens", "system", "stop_sequences", "stream", "temperature", "top_p", "top_k",
   "tools", "tool_choice", "metadata", "thinking", "service_tier", "container", "mcp_servers", "output_config",
-  "context_management", "inference_geo",
+  "context_management", "inference_geo", "cache_control", "speed", "output_format",
 ]);
 
 function createIds(): IdSource & { message(): string } {
@@ -115,6 +117,8 @@ function validate(body: Record<string, unknown>, models: ReadonlySet<string>): R
     if (body.max_tokens <= budget) return anthropicErrors.invalidRequest("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
     if (body.temperature !== undefined && body.temperature !== 1) return anthropicErrors.invalidRequest("`temperature` may only be set to 1 when thinking is enabled or in adaptive mode. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility");
   }
+  const outputError = outputConfigError(body);
+  if (outputError !== undefined) return anthropicErrors.invalidRequest(outputError);
   if (body.tool_choice !== undefined && !Array.isArray(body.tools)) {
     return anthropicErrors.invalidRequest("tool_choice: tool_choice may only be specified while providing tools.");
   }
@@ -138,10 +142,12 @@ export async function startAnthropicFake(options: AnthropicFakeOptions = {}): Pr
   const route = (request: FakeRequest): Reply => {
     const denied = checkKey(request, options.apiKey);
     if (denied !== undefined) return denied;
-    if (request.method !== "POST" || request.path !== "/v1/messages") return anthropicErrors.notFound();
+    const counting = request.path === "/v1/messages/count_tokens";
+    if (request.method !== "POST" || (request.path !== "/v1/messages" && !counting)) return anthropicErrors.notFound();
     if (!request.headers["anthropic-version"]) return anthropicErrors.invalidRequest("anthropic-version: header is required");
     const body = bodyObject(request);
     if (body === undefined) return anthropicErrors.invalidRequest("There was an error parsing the body of your request. Please make sure the body is valid JSON.");
+    if (counting) return countTokensReply(body, models);
     const invalid = validate(body, models);
     if (invalid !== undefined) return invalid;
 

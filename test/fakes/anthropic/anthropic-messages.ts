@@ -4,10 +4,13 @@
  * last user text, or the fixed reply), and tool_use blocks when the request
  * has tools and the last user text mentions "weather" (or tool_choice forces
  * a tool) — the same rule as the OpenAI fake, shared through tool-calls.ts.
- * Token counts are whitespace-separated words, as in every fake.
+ * With `output_config.format` (structured output) the text is JSON that fits
+ * the format's schema (schema-value.ts). Token counts are
+ * whitespace-separated words, as in every fake.
  */
 import type { IdSource } from "../_shared/fake-ids.js";
 import { countWords, limitWords, type ChatMessageView } from "../_shared/prompt-text.js";
+import { structuredText } from "../_shared/schema-value.js";
 import { planToolCalls, toolCallTokens } from "../_shared/tool-calls.js";
 
 export type PlannedBlock =
@@ -82,6 +85,35 @@ function openAIToolView(body: Record<string, unknown>): Record<string, unknown> 
   return { tools, tool_choice: toolChoice, parallel_tool_calls: choice?.disable_parallel_tool_use === true ? false : undefined };
 }
 
+/** The schema of `output_config.format` (or the beta's `output_format`), when the request asks for structured output. */
+function outputSchema(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const format = (isRecord(body.output_config) ? body.output_config.format : undefined) ?? body.output_format;
+  return isRecord(format) && format.type === "json_schema" && isRecord(format.schema) ? format.schema : undefined;
+}
+
+const OUTPUT_CONFIG_FIELDS = new Set(["effort", "format", "task_budget"]);
+const EFFORTS = new Set(["low", "medium", "high", "xhigh", "max"]);
+
+/** What the API says about a malformed `output_config`, or undefined when it is fine (or absent). */
+export function outputConfigError(body: Record<string, unknown>): string | undefined {
+  const config = body.output_config;
+  if (config === undefined || config === null) return undefined;
+  if (!isRecord(config)) return "output_config: Input should be a valid dictionary";
+  const extra = Object.keys(config).find((k) => !OUTPUT_CONFIG_FIELDS.has(k));
+  if (extra !== undefined) return `output_config.${extra}: Extra inputs are not permitted`;
+  if (config.effort != null && !EFFORTS.has(config.effort as string)) return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'";
+  const format = config.format;
+  if (format === undefined || format === null) return undefined;
+  if (!isRecord(format) || format.type !== "json_schema") return "output_config.format.type: Input should be 'json_schema'";
+  return isRecord(format.schema) ? undefined : "output_config.format.schema: Field required";
+}
+
+/** Input tokens of a request (system and message text, in words): what usage and count_tokens report. */
+export function inputTokensOf(body: Record<string, unknown>): number {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  return countWords(blocksText(body.system)) + messages.reduce<number>((sum, m) => sum + countWords(blocksText(isRecord(m) ? m.content : "")), 0);
+}
+
 function fakeSignature(text: string): string {
   return Buffer.from(`fake-signature:${text.slice(0, 48)}`).toString("base64");
 }
@@ -112,7 +144,8 @@ export function planMessage(
     for (const call of calls) blocks.push({ type: "tool_use", id: call.id, name: call.name, input: JSON.parse(call.arguments) as Record<string, unknown> });
     stopReason = "tool_use";
   } else {
-    let text = reply ?? `echo: ${userText}`;
+    const schema = outputSchema(body);
+    let text = schema ? structuredText(schema, userText) : reply ?? `echo: ${userText}`;
     for (const seq of Array.isArray(body.stop_sequences) ? body.stop_sequences : []) {
       const at = typeof seq === "string" && seq !== "" ? text.indexOf(seq) : -1;
       if (at !== -1) {
@@ -126,8 +159,7 @@ export function planMessage(
     blocks.push({ type: "text", text: limited.text });
   }
 
-  const systemText = blocksText(body.system);
-  const inputTokens = countWords(systemText) + messages.reduce<number>((sum, m) => sum + countWords(blocksText(isRecord(m) ? m.content : "")), 0);
+  const inputTokens = inputTokensOf(body);
   const outputTokens = blocks.reduce((sum, b) => sum + (b.type === "text" ? countWords(b.text) : b.type === "thinking" ? countWords(b.thinking) : 0), 0)
     + toolCallTokens(calls);
   return {

@@ -26,6 +26,12 @@ export interface AzureFakeOptions extends Omit<FakeOptions, "models"> {
   deployments?: string[];
   /** Add content-filter verdicts to responses, as Azure does (default true). */
   contentFilter?: boolean;
+  /**
+   * The model each deployment runs, reported as `model` in its answers as
+   * real Azure does (gpt-4o-2024-08-06 for a deployment named prod-chat);
+   * a deployment not listed reports its own name.
+   */
+  servedModels?: Record<string, string>;
 }
 
 export interface AzureFakeServer extends FakeServer {
@@ -62,6 +68,7 @@ function runFor(
   endpoint: EndpointName,
   request: FakeRequest,
   deployment: string | undefined,
+  servedModels: Readonly<Record<string, string>>,
 ): Reply {
   const body = bodyObject(request);
   if (body === undefined) return openaiErrors.invalidJson();
@@ -69,12 +76,13 @@ function runFor(
   const name = deployment ?? body.model;
   if (typeof name !== "string" || name === "") return openaiErrors.missingModel();
   if (!deployments.has(name)) return azureErrors.deploymentNotFound();
-  return runner.run(endpoint, body, name);
+  return runner.run(endpoint, body, Object.hasOwn(servedModels, name) ? servedModels[name]! : name);
 }
 
 export async function startAzureFake(options: AzureFakeOptions = {}): Promise<AzureFakeServer> {
   const behaviour = resolveBehaviour(options);
   const deployments = new Set(options.deployments ?? DEFAULT_DEPLOYMENTS);
+  const servedModels = options.servedModels ?? {};
   const dialect = createAzureDialect(options.contentFilter ?? true);
   const runner = createEndpointRunner(behaviour, dialect.annotations);
 
@@ -88,7 +96,7 @@ export async function startAzureFake(options: AzureFakeOptions = {}): Promise<Az
       if (method === "GET" && suffix === "models") return jsonReply(200, modelList(deployments));
       const endpoint = endpointNamed(suffix);
       if (endpoint === undefined || method !== "POST") return azureErrors.resourceNotFound();
-      return runFor(runner, deployments, endpoint, request, undefined);
+      return runFor(runner, deployments, endpoint, request, undefined, servedModels);
     }
 
     // The dated surface answers 404 to anything without an api-version, as Azure does.
@@ -97,7 +105,7 @@ export async function startAzureFake(options: AzureFakeOptions = {}): Promise<Az
     const match = DATED_ENDPOINT.exec(path);
     const endpoint = match === null ? undefined : endpointNamed(match[2] ?? "");
     if (match === null || endpoint === undefined || method !== "POST") return azureErrors.resourceNotFound();
-    return runFor(runner, deployments, endpoint, request, decodeURIComponent(match[1] ?? ""));
+    return runFor(runner, deployments, endpoint, request, decodeURIComponent(match[1] ?? ""), servedModels);
   };
 
   const server = await startFakeServer({

@@ -3,13 +3,17 @@
  * "echo: " + the last user text (or `reply`), function calls when tools are
  * declared and the user asks about the weather (or the mode is ANY), a
  * blocked prompt for "BLOCKME", a SAFETY stop mid-answer for "UNSAFE" and an
- * error event mid-stream for "STREAMERROR". Usage counts words, like the
- * OpenAI fake; thinking models (2.5 and later) add thought tokens.
+ * error event mid-stream for "STREAMERROR". JSON mode (responseMimeType
+ * application/json) answers `{"echo": …}`, or with responseSchema /
+ * responseJsonSchema a value that fits it (schema-value.ts). Usage counts
+ * words, like the OpenAI fake; thinking models (2.5 and later) add thought
+ * tokens.
  */
 import { googleLine, googlePretty, googleSseFrame } from "./gemini-json.js";
 import type { FakeBehaviour } from "../_shared/fake-options.js";
 import { countWords, limitWords, streamPieces } from "../_shared/prompt-text.js";
 import type { Reply } from "../_shared/reply.js";
+import { structuredText } from "../_shared/schema-value.js";
 
 type Json = Record<string, unknown>;
 type Part = Json;
@@ -123,7 +127,9 @@ function plan(body: Json, model: string, behaviour: FakeBehaviour, ids: GeminiId
 
   const calls = functionCalls(body, lastText, result === undefined && lastText !== "", model, ids);
   let text = behaviour.reply ?? (result ? `echo: ${JSON.stringify((result.functionResponse as Json).response)}` : `echo: ${lastText}`);
-  if (generation.responseMimeType === "application/json") text = JSON.stringify({ echo: text });
+  // JSON mode echoes; a response schema (Gemini's Schema, or plain JSON Schema) gets a value that fits it.
+  const schema = generation.responseJsonSchema ?? generation.responseSchema;
+  if (generation.responseMimeType === "application/json") text = structuredText(isObject(schema) ? schema : undefined, text);
   const max = typeof generation.maxOutputTokens === "number" ? generation.maxOutputTokens : undefined;
   const limited = limitWords(text, max);
   const parts: Part[] = calls.length > 0 ? calls : [{ text: limited.text }];

@@ -10,6 +10,7 @@ import { openaiErrors } from "./openai-errors.js";
 import type { ChatChoice, ChatCompletion, FinishReason, Usage } from "./openai-wire-types.js";
 import { countWords, lastUserText, limitWords, messageViews, promptTokens } from "../_shared/prompt-text.js";
 import { jsonReply, type Reply } from "../_shared/reply.js";
+import { structuredText } from "../_shared/schema-value.js";
 import { planToolCalls, toolCallTokens, type PlannedToolCall } from "../_shared/tool-calls.js";
 
 /** What one choice says: text, or tool calls. */
@@ -63,6 +64,19 @@ function choiceFor(answer: ChatAnswer, index: number): ChatChoice {
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** JSON text for `response_format` (json_schema: fitting its schema; json_object: any object), or undefined for text. */
+function structuredAnswer(format: unknown, userText: string): string | undefined {
+  if (!isRecord(format)) return undefined;
+  if (format.type === "json_object") return structuredText(undefined, userText);
+  if (format.type !== "json_schema") return undefined;
+  const spec = isRecord(format.json_schema) ? format.json_schema : {};
+  return structuredText(isRecord(spec.schema) ? spec.schema : {}, userText);
+}
+
 export function handleChatCompletions(input: EndpointInput): Reply {
   const { body, behaviour, ids } = input;
   const { messages } = body;
@@ -86,6 +100,11 @@ export function handleChatCompletions(input: EndpointInput): Reply {
     return openaiErrors.invalidValue("max_tokens", "Invalid 'max_tokens': expected a positive integer.");
   }
 
+  const format = body.response_format;
+  if (isRecord(format) && format.type === "json_schema" && !(isRecord(format.json_schema) && typeof format.json_schema.name === "string")) {
+    return openaiErrors.missingParam("response_format.json_schema.name");
+  }
+
   const views = messageViews(messages);
   const answers: ChatAnswer[] = [];
   for (let i = 0; i < (n ?? 1); i++) {
@@ -95,7 +114,10 @@ export function handleChatCompletions(input: EndpointInput): Reply {
       answers.push({ kind: "tools", calls });
       continue;
     }
-    const limited = limitWords(behaviour.reply ?? `echo: ${lastUserText(views)}`, maxTokens);
+    const userText = lastUserText(views);
+    // A model asked for structured output answers JSON whatever else it was told to say.
+    const structured = behaviour.fast ? undefined : structuredAnswer(format, userText);
+    const limited = limitWords(structured ?? behaviour.reply ?? `echo: ${userText}`, maxTokens);
     answers.push({ kind: "text", text: limited.text, finishReason: limited.truncated ? "length" : "stop" });
   }
   const usage = chatUsage(

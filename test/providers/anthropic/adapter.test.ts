@@ -10,6 +10,7 @@ import type { ChatChunk, ChatRequest } from "../../../src/core/types.js";
 import { StreamAccumulator } from "../../../src/engine/stream-accumulator.js";
 import { anthropicConfigSchema } from "../../../src/providers/anthropic/config.js";
 import { createAnthropicAdapter } from "../../../src/providers/anthropic/adapter.js";
+import { messageStartUsage } from "../../../src/providers/anthropic/stream.js";
 import type { CallContext, ProviderAdapter } from "../../../src/providers/types.js";
 import { FAULT_HEADER, STREAM_ERROR_HEADER, startAnthropicFake, type AnthropicFakeServer, type Fault } from "../../fakes/index.js";
 
@@ -138,6 +139,44 @@ describe("streams", () => {
     expect(chunks.find((c) => c.choices[0]?.delta.thinking_blocks)?.choices[0]?.delta.thinking_blocks).toEqual([
       { type: "thinking", thinking: reasoning, signature: expect.any(String) },
     ]);
+  });
+});
+
+describe("client headers, token counts, message_start usage", () => {
+  it("sends the client's anthropic-* headers (ctx.providerHeaders) only to this protocol, joining beta flags", async () => {
+    const configured = make({ headers: { "anthropic-beta": "configured-2025-01-01" } });
+    await configured.chat(ask("x"), ctx({ providerHeaders: { anthropic: { "anthropic-beta": "client-2025-02-02", "anthropic-version": "2025-05-05" }, openai: { "x-other": "no" } } }));
+    const headers = fake.requests.at(-1)!.headers;
+    expect(headers["anthropic-beta"]).toBe("configured-2025-01-01,client-2025-02-02");
+    expect(headers["anthropic-version"]).toBe("2025-05-05");
+    expect(headers).not.toHaveProperty("x-other");
+    await configured.close?.();
+    await adapter.chat(ask("x"), ctx());
+    expect(fake.requests.at(-1)!.headers).not.toHaveProperty("anthropic-beta");
+    expect(fake.requests.at(-1)!.headers["anthropic-version"]).toBe("2023-06-01");
+  });
+
+  it("drops sampling parameters when the client's anthropic-version has none", async () => {
+    await adapter.chat(ask("x", { temperature: 0.3 }), ctx({ providerHeaders: { anthropic: { "anthropic-version": "2026-10-21" } } }));
+    expect(fake.requests.at(-1)!.body).not.toHaveProperty("temperature");
+    await adapter.chat(ask("x", { temperature: 0.3 }), ctx());
+    expect(fake.requests.at(-1)!.body).toMatchObject({ temperature: 0.3 });
+  });
+
+  it("counts tokens with the upstream's count_tokens", async () => {
+    const n = await adapter.countTokens!(ask("one two three", { max_tokens: 5, temperature: 0.2 }), ctx({ providerHeaders: { anthropic: { "anthropic-beta": "b" } } }));
+    expect(n).toBe(3);
+    const sent = fake.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/messages/count_tokens");
+    expect(sent.body).toEqual({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "one two three" }] });
+    expect(sent.headers["anthropic-beta"]).toBe("b");
+    expect(await rejection(adapter.countTokens!(ask("x", { model: "claude-nope" }), ctx()))).toMatchObject({ status: 404 });
+  });
+
+  it("keeps message_start's usage on the role chunk, hidden", async () => {
+    const [role] = await collect(await adapter.chatStream(ask("one two three", { stream: true }), ctx()));
+    expect(messageStartUsage(role!)).toEqual({ input_tokens: 3, cache_creation_input_tokens: 1, cache_read_input_tokens: 4 });
+    expect(Object.keys(role!)).toEqual(["id", "object", "created", "model", "choices"]);
   });
 });
 

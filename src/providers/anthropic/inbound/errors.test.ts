@@ -39,4 +39,11 @@ describe("toAnthropicError", () => {
     expect(toAnthropicError(418, "weird", "teapot")).toEqual({ type: "error", error: { type: "invalid_request_error", message: "teapot" } });
     expect(toAnthropicError(529, "upstream_error", "busy").error.type).toBe("overloaded_error");
   });
+
+  it("lets the status decide where Anthropic's type follows from it (an OpenAI upstream's 404 keeps OpenAI's type)", () => {
+    expect(toAnthropicError(404, "invalid_request_error", "The model does not exist").error.type).toBe("not_found_error");
+    expect(toAnthropicError(401, "invalid_request_error", "bad key").error.type).toBe("authentication_error");
+    expect(toAnthropicError(429, "insufficient_quota", "quota").error.type).toBe("rate_limit_error");
+    expect(toAnthropicError(400, "billing_error", "pay").error.type).toBe("billing_error");
+  });
 });

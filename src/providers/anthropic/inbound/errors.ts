@@ -32,10 +32,23 @@ function typeForStatus(status: number): string {
   return "api_error";
 }
 
+/**
+ * Statuses whose Anthropic type is fixed, whatever the error says of itself:
+ * an upstream's 404 keeps OpenAI's `invalid_request_error` type, but
+ * Anthropic clients expect `not_found_error` with a 404.
+ */
+const BY_STATUS: Readonly<Record<number, string>> = {
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  503: "overloaded_error",
+  529: "overloaded_error",
+};
+
 export function anthropicErrorType(status: number, type: string): string {
-  if (status === 413) return "request_too_large";
-  if (status === 503 || status === 529) return "overloaded_error";
-  return BY_TYPE[type] ?? typeForStatus(status);
+  return BY_STATUS[status] ?? BY_TYPE[type] ?? typeForStatus(status);
 }
 
 export function toAnthropicError(status: number, type: string, message: string, requestId?: string): AnthropicErrorBody {

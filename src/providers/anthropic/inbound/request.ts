@@ -3,7 +3,12 @@
  * canonical chat request, so Anthropic SDK clients can reach any provider.
  * Validation is partial, like the rest of the gateway: the fields mapped here
  * are checked, with errors naming the field as Anthropic does
- * (`messages.0.content.1.source`); other fields are ignored.
+ * (`messages.0.content.1.source`). Unknown keys inside mapped objects are
+ * ignored; top-level fields that are not mapped (service_tier, container,
+ * …) and `output_config` as sent are kept under NATIVE_FIELDS for an
+ * Anthropic upstream (../native-fields.ts decides their fate).
+ * `output_config.format` (or the older top-level `output_format`) becomes
+ * `response_format: json_schema`, the path every provider takes.
  *
  * Not carried over: `is_error` on tool results (OpenAI tool messages have no
  * such flag), cache_control on tools, server tools (web search, code
@@ -12,6 +17,7 @@
 import { z } from "zod";
 import { GatewayError } from "../../../core/errors.js";
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall, ToolDefinition } from "../../../core/types.js";
+import { NATIVE_FIELDS } from "../native-fields.js";
 
 const cacheControl = z.looseObject({ type: z.string() }).nullish();
 const textBlock = z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: cacheControl });
@@ -65,6 +71,12 @@ const thinking = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("adaptive") }),
 ], { error: "thinking type must be enabled, disabled or adaptive" });
 
+const outputFormat = z.looseObject({
+  type: z.literal("json_schema", { error: "format type must be json_schema" }),
+  schema: z.looseObject({}, { error: "schema must be a JSON schema object" }),
+}, { error: "format must be an object" });
+const outputConfig = z.looseObject({ format: outputFormat.nullish() }, { error: "output_config must be an object" });
+
 const requestSchema = z.looseObject({
   model: z.string({ error: "Field required" }).min(1),
   max_tokens: z.number({ error: "Field required" }).int().min(1),
@@ -79,8 +91,27 @@ const requestSchema = z.looseObject({
   tools: z.array(tool).optional(),
   tool_choice: toolChoice.optional(),
   thinking: thinking.optional(),
+  output_config: outputConfig.nullish(),
+  /** The structured-outputs beta's name for output_config.format (older SDKs send it; newer ones rename it). */
+  output_format: outputFormat.nullish(),
 });
 type AnthropicRequest = z.infer<typeof requestSchema>;
+
+/** count_tokens takes what a message would send, without max_tokens. */
+const countSchema = requestSchema.extend({ max_tokens: z.number().int().min(1).optional() });
+
+/** The fields mapped to the canonical request; the output format is mapped and also kept as sent. */
+const MAPPED = new Set(Object.keys(requestSchema.shape).filter((k) => k !== "output_config" && k !== "output_format"));
+
+/** What the canonical request cannot say, as sent: top-level fields not mapped, and output_config. */
+function nativeFields(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(body)) {
+    // A null is "not set", as Anthropic reads it.
+    if (!MAPPED.has(key) && value !== null && value !== undefined) (out ??= {})[key] = value;
+  }
+  return out;
+}
 
 function dataUrl(mediaType: string, data: string): string {
   return `data:${mediaType};base64,${data}`;
@@ -192,13 +223,18 @@ function fail(error: z.ZodError): never {
   throw new GatewayError("invalid_request", path ? `${path}: ${text}` : text, { param: path || null });
 }
 
-export function anthropicRequestToCanonical(body: unknown): ChatRequest {
+export interface InboundOptions {
+  /** A count_tokens request: max_tokens is not required. */
+  counting?: boolean;
+}
+
+export function anthropicRequestToCanonical(body: unknown, options: InboundOptions = {}): ChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError("invalid_request", "The request body must be a JSON object.");
   }
-  let parsed: ReturnType<typeof requestSchema.safeParse>;
+  let parsed: ReturnType<typeof countSchema.safeParse>;
   try {
-    parsed = requestSchema.safeParse(body);
+    parsed = (options.counting ? countSchema : requestSchema).safeParse(body);
   } catch (err) {
     // zod gathers an issue per bad element with push(...spread): a few hundred thousand of them overflow the stack.
     if (err instanceof RangeError) throw new GatewayError("invalid_request", "The request holds too many invalid values to report: check the types of its arrays' elements.");
@@ -214,7 +250,8 @@ export function anthropicRequestToCanonical(body: unknown): ChatRequest {
     else messages.push(assistantMessage(m.content));
   }
 
-  const out: ChatRequest = { model: req.model, messages, max_tokens: req.max_tokens };
+  const out: ChatRequest = { model: req.model, messages };
+  if (req.max_tokens !== undefined) out.max_tokens = req.max_tokens;
   if (req.stream) {
     out.stream = true;
     // Anthropic streams always report usage, so the canonical stream must carry it.
@@ -236,5 +273,10 @@ export function anthropicRequestToCanonical(body: unknown): ChatRequest {
     out.tool_choice = toolChoiceOf(req.tool_choice);
     if (req.tool_choice.type !== "none" && req.tool_choice.disable_parallel_tool_use === true) out.parallel_tool_calls = false;
   }
+  const format = req.output_config?.format ?? req.output_format;
+  // Sent without strict: Anthropic takes schemas OpenAI's strict mode refuses (optional properties).
+  if (format) out.response_format = { type: "json_schema", json_schema: { name: "structured_output", schema: format.schema } };
+  const native = nativeFields(body as Record<string, unknown>);
+  if (native) out[NATIVE_FIELDS] = native;
   return out;
 }

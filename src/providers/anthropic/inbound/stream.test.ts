@@ -10,6 +10,7 @@ import type { ChatChunk } from "../../../core/types.js";
 import type { AnthropicStreamEvent } from "../wire-types.js";
 import { canonicalResponseToAnthropic } from "./response.js";
 import { toAnthropicError } from "./errors.js";
+import { AnthropicStreamTranslator } from "../stream.js";
 import { CanonicalToAnthropicStream, anthropicSSE } from "./stream.js";
 
 const dir = new URL("../fixtures/", import.meta.url);
@@ -124,5 +125,31 @@ describe("the official Anthropic SDK reads what the gateway renders", () => {
     const err = await limited.messages.create(PARAMS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect(err).toMatchObject({ type: "rate_limit_error", apiMessage: "slow down" });
+  });
+});
+
+describe("message_start's input tokens", () => {
+  const start = (s: CanonicalToAnthropicStream, first: ChatChunk) => (s.push(first)[0] as { message: { usage: Record<string, number> } }).message.usage;
+
+  it("repeats an Anthropic upstream's own count, from its message_start, without counting", () => {
+    const upstream = new AnthropicStreamTranslator({ provider: "claude", includeUsage: true });
+    const [role] = upstream.push({ type: "message_start", message: { id: "msg_1", model: "claude-x", usage: { input_tokens: 42, cache_read_input_tokens: 7, output_tokens: 1 } } });
+    let counted = 0;
+    const usage = start(new CanonicalToAnthropicStream("smart", { inputTokens: () => ++counted }), role!);
+    expect(usage).toEqual({ input_tokens: 42, cache_creation_input_tokens: 0, cache_read_input_tokens: 7, output_tokens: 0 });
+    expect(counted).toBe(0);
+    // Hidden from JSON and from comparisons: other routes see the canonical chunk only.
+    expect(JSON.stringify(role)).not.toContain("input_tokens");
+    expect(role).toEqual({ id: "msg_1", object: "chat.completion.chunk", created: expect.any(Number), model: "claude-x", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+  });
+
+  it("asks for the gateway's count otherwise, once", () => {
+    let counted = 0;
+    const s = new CanonicalToAnthropicStream("smart", { inputTokens: () => { counted++; return 9; } });
+    expect(start(s, chunk({ role: "assistant", content: "Hi" })).input_tokens).toBe(9);
+    s.push(chunk({ content: " there" }));
+    s.end();
+    expect(counted).toBe(1);
+    expect(start(new CanonicalToAnthropicStream("smart", { inputTokens: 3 }), chunk({ content: "x" })).input_tokens).toBe(3);
   });
 });

@@ -6,10 +6,13 @@
  * content_block_stop, with indices 0, 1, 2… in order. message_start goes out
  * with the first chunk; message_delta (stop_reason, usage) and message_stop
  * are held until end(), because canonical streams send usage after the
- * finish chunk.
+ * finish chunk. message_start's input tokens are the upstream's own when an
+ * Anthropic upstream gave them in its message_start (../stream.ts), else the
+ * count given in the options (the gateway's tokenizer, asked only then).
  */
 import { newId } from "../../../core/ids.js";
 import type { ChatChunk, ToolCallDelta, Usage } from "../../../core/types.js";
+import { messageStartUsage } from "../stream.js";
 import type { AnthropicStreamEvent, ContentBlock, StopReason } from "../wire-types.js";
 import { anthropicUsageOf, stopReasonOf } from "./response.js";
 
@@ -18,14 +21,17 @@ type OpenBlock = { kind: "text" | "thinking" | "tool"; index: number };
 export interface CanonicalToAnthropicOptions {
   /** The message id; a fresh `msg_…` by default. */
   id?: string;
-  /** Input tokens to report in message_start when known before the stream (e.g. counted by the gateway). */
-  inputTokens?: number;
+  /**
+   * Input tokens for message_start when the upstream's are not on the first
+   * chunk: a number, or a function asked only then (counting costs).
+   */
+  inputTokens?: number | (() => number);
 }
 
 export class CanonicalToAnthropicStream {
   readonly #model: string;
   readonly #id: string;
-  readonly #inputTokens: number;
+  readonly #inputTokens: number | (() => number);
   /** Anthropic block index per canonical tool_calls index. */
   readonly #toolBlocks = new Map<number, number>();
   #started = false;
@@ -43,7 +49,7 @@ export class CanonicalToAnthropicStream {
 
   push(chunk: ChatChunk): AnthropicStreamEvent[] {
     const out: AnthropicStreamEvent[] = [];
-    this.#start(out);
+    this.#start(out, chunk);
     if (chunk.usage) this.#usage = chunk.usage;
     for (const choice of chunk.choices ?? []) {
       if (choice.index !== 0) continue; // Anthropic messages have one answer; n > 1 is not offered on this endpoint
@@ -84,15 +90,19 @@ export class CanonicalToAnthropicStream {
     return out;
   }
 
-  #start(out: AnthropicStreamEvent[]): void {
+  #start(out: AnthropicStreamEvent[], first?: ChatChunk): void {
     if (this.#started) return;
     this.#started = true;
+    const upstream = first && messageStartUsage(first);
+    const counted = () => (typeof this.#inputTokens === "function" ? this.#inputTokens() : this.#inputTokens);
     out.push({
       type: "message_start",
       message: {
         id: this.#id, type: "message", role: "assistant", model: this.#model, content: [],
         stop_reason: null, stop_sequence: null,
-        usage: { input_tokens: this.#inputTokens, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        usage: upstream
+          ? { ...upstream, output_tokens: 0 }
+          : { input_tokens: counted(), output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       },
     });
   }
