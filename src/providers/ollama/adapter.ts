@@ -17,7 +17,7 @@ import {
 import { DEFAULT_OLLAMA_BASE_URL, type OllamaConfig } from "./config.js";
 import { fromOllamaEmbedResponse, toOllamaEmbedRequest } from "./embeddings.js";
 import { answeredWithError, ollamaStatusError, streamErrorText } from "./errors.js";
-import { toOllamaChatRequest, type OllamaDefaults } from "./request.js";
+import { forcedTool, toOllamaChatRequest, type OllamaDefaults } from "./request.js";
 import { fromOllamaChatResponse, parseChatResponse, parseWire } from "./response.js";
 import { ChatStreamTranslator, ollamaStream } from "./stream.js";
 import { ollamaEmbedResponseSchema } from "./wire.js";
@@ -62,12 +62,12 @@ export class OllamaAdapter implements ProviderAdapter {
 
   async chat(request: ChatRequest, ctx: CallContext): Promise<ChatResponse> {
     const body = await this.#json("chat", toOllamaChatRequest(request, this.#defaults, false), ctx);
-    return fromOllamaChatResponse(parseChatResponse(body, this.name), request.model);
+    return fromOllamaChatResponse(parseChatResponse(body, this.name), request.model, forcedTool(request)?.name);
   }
 
   async chatStream(request: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatChunk>> {
     const res = await this.#send("chat", toOllamaChatRequest(request, this.#defaults, true), ctx);
-    return ollamaStream(res, ctx, this.name, new ChatStreamTranslator(this.name, request.model, includeUsage(request)));
+    return ollamaStream(res, ctx, this.name, new ChatStreamTranslator(this.name, request.model, includeUsage(request), forcedTool(request)?.name));
   }
 
   async completions(request: CompletionRequest, ctx: CallContext): Promise<CompletionResponse> {

@@ -182,9 +182,29 @@ function toOllamaTool(tool: ToolDefinition, i: number): OllamaTool {
 }
 
 /**
- * Ollama has no tool_choice. "none" is honoured by sending no tools; a named
- * function by sending only that tool; "required" cannot be enforced and is
- * sent as "auto" would be (the model may still answer in text).
+ * The one tool a request forces — a named function, or "required" with a
+ * single tool — or undefined. Ollama has no tool_choice, so a forced tool is
+ * sent as structured output instead (`format`: the tool's parameters) and the
+ * JSON answer becomes a call to it (response.ts, stream.ts): clients that
+ * force a tool for structured output (the Anthropic SDKs, LangChain's
+ * functionCalling) get their call.
+ */
+export function forcedTool(request: ChatRequest): { name: string; parameters: Record<string, unknown> } | undefined {
+  const list = request.tools;
+  if (!list || list.length === 0) return undefined;
+  const choice = request.tool_choice;
+  const tool = typeof choice === "object" && choice !== null
+    ? list.find((t) => t.function?.name === (choice as { function?: { name?: string } }).function?.name)
+    : choice === "required" && list.length === 1 ? list[0] : undefined;
+  if (!tool?.function) return undefined;
+  const parameters = tool.function.parameters;
+  return { name: tool.function.name, parameters: isRecord(parameters) ? parameters : { type: "object", properties: {} } };
+}
+
+/**
+ * Ollama has no tool_choice. "none" is honoured by sending no tools; a single
+ * forced tool as structured output (forcedTool); "required" with several
+ * tools cannot be enforced and is sent as "auto" would be.
  */
 function tools(request: ChatRequest): OllamaTool[] | undefined {
   const list = request.tools;
@@ -201,10 +221,15 @@ function tools(request: ChatRequest): OllamaTool[] | undefined {
 export function toOllamaChatRequest(request: ChatRequest, defaults: OllamaDefaults, stream: boolean): OllamaChatRequest {
   assertSingleChoice(request);
   const wire: OllamaChatRequest = { model: request.model, messages: messages(request), stream };
-  const toolList = tools(request);
-  if (toolList) wire.tools = toolList;
-  const fmt = format(request);
-  if (fmt !== undefined) wire.format = fmt;
+  const forced = forcedTool(request);
+  if (forced) {
+    wire.format = forced.parameters as OllamaChatRequest["format"];
+  } else {
+    const toolList = tools(request);
+    if (toolList) wire.tools = toolList;
+    const fmt = format(request);
+    if (fmt !== undefined) wire.format = fmt;
+  }
   const options = modelOptions(request, defaults);
   if (options) wire.options = options;
   const alive = keepAlive(request, defaults);

@@ -66,10 +66,19 @@ export function parseChatResponse(body: unknown, provider: string): OllamaChatRe
   return parseWire(ollamaChatResponseSchema, body, provider, "a chat response");
 }
 
-export function fromOllamaChatResponse(wire: OllamaChatResponse, requestModel: string): ChatResponse {
+/** A forced tool's JSON answer (sent as `format`, see request.ts forcedTool) as the call the client asked for. */
+export function forcedCall(name: string, args: string): ToolCall {
+  return { id: newId("call"), type: "function", function: { name, arguments: args.trim() || "{}" } };
+}
+
+export function fromOllamaChatResponse(wire: OllamaChatResponse, requestModel: string, forced?: string): ChatResponse {
   const msg = wire.message;
   const toolCalls = (msg?.tool_calls ?? []).map(toCanonicalToolCall);
-  const text = msg?.content ?? "";
+  let text = msg?.content ?? "";
+  if (forced !== undefined && toolCalls.length === 0) {
+    toolCalls.push(forcedCall(forced, text));
+    text = "";
+  }
   const message: ChatResponse["choices"][number]["message"] = {
     role: "assistant",
     // OpenAI sends null content beside tool calls; text, when there is some, is kept.

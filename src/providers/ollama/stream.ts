@@ -17,9 +17,7 @@ import { readItems, recordedBody, type BodyReader } from "../_shared/read-body.j
 import { NDJSONDecoder } from "../_shared/sse.js";
 import type { CallContext } from "../types.js";
 import { midStreamError, streamErrorText } from "./errors.js";
-import {
-  createdFrom, finishReason, logprobsFrom, parseWire, toCanonicalToolCall, usageFrom,
-} from "./response.js";
+import { createdFrom, finishReason, logprobsFrom, parseWire, toCanonicalToolCall, usageFrom, forcedCall } from "./response.js";
 import { ollamaChatResponseSchema } from "./wire.js";
 
 /** Turns one stream's NDJSON objects into canonical chunks; one instance per stream. */
@@ -114,11 +112,15 @@ export class ChatStreamTranslator implements NdjsonTranslator<ChatChunk> {
   #created = 0;
   #started = false;
   #toolCalls = 0;
+  /** A forced tool's name (request.ts forcedTool): the answer's JSON text is kept and becomes its call at the end. */
+  readonly #forced: string | undefined;
+  #forcedText = "";
 
-  constructor(provider: string, requestModel: string, includeUsage: boolean) {
+  constructor(provider: string, requestModel: string, includeUsage: boolean, forced?: string) {
     this.#provider = provider;
     this.#model = requestModel;
     this.#includeUsage = includeUsage;
+    this.#forced = forced;
   }
 
   push(raw: unknown): ChatChunk[] {
@@ -132,7 +134,10 @@ export class ChatStreamTranslator implements NdjsonTranslator<ChatChunk> {
     }
     const message = event.message;
     if (message?.thinking) out.push(this.#chunk({ reasoning_content: message.thinking }));
-    if (message?.content) out.push(this.#chunk({ content: message.content }, null, logprobsFrom(event.logprobs)));
+    if (message?.content) {
+      if (this.#forced !== undefined) this.#forcedText += message.content;
+      else out.push(this.#chunk({ content: message.content }, null, logprobsFrom(event.logprobs)));
+    }
     // Ollama sends each call whole, so each becomes one delta with all of it:
     // index, id and name as OpenAI's first delta of a call has them, and the full arguments.
     for (const call of message?.tool_calls ?? []) {
@@ -143,6 +148,10 @@ export class ChatStreamTranslator implements NdjsonTranslator<ChatChunk> {
     }
     if (event.done) {
       this.done = true;
+      if (this.#forced !== undefined && this.#toolCalls === 0) {
+        const call = forcedCall(this.#forced, this.#forcedText);
+        out.push(this.#chunk({ tool_calls: [{ index: this.#toolCalls++, id: call.id, type: "function", function: call.function }] }));
+      }
       out.push(this.#chunk({}, finishReason(event.done_reason, this.#toolCalls > 0)));
       if (this.#includeUsage) out.push({ ...this.#base(), choices: [], usage: usageFrom(event) });
     }
