@@ -43,9 +43,18 @@ function expectInvariants(request: ChatRequest, stream: boolean): void {
 
   const tools = request.tools ?? [];
   const choice = request.tool_choice;
-  // Ollama has no tool_choice: "none" sends no tools, a named function only that tool.
-  const sent = choice === "none" ? [] : typeof choice === "object" ? tools.filter((t) => t.function.name === choice.function.name) : tools;
-  expect(wire.tools).toEqual(sent.length === 0 ? undefined : sent);
+  // Ollama has no tool_choice: "none" sends no tools; a forced tool (a named
+  // function, or "required" with one tool) is sent as structured output, its
+  // parameters as `format`, without tools; otherwise all tools.
+  const forced = typeof choice === "object" ? tools.find((t) => t.function.name === choice.function.name)
+    : choice === "required" && tools.length === 1 ? tools[0] : undefined;
+  if (forced !== undefined) {
+    expect(wire.tools).toBeUndefined();
+    expect(wire.format).toEqual(forced.function.parameters ?? { type: "object", properties: {} });
+  } else {
+    const sent = choice === "none" ? [] : tools;
+    expect(wire.tools).toEqual(sent.length === 0 ? undefined : sent);
+  }
 
   const options = wire.options ?? {};
   expect(options.temperature).toBe(request.temperature);
