@@ -17,7 +17,8 @@ const layer = (folder, forbidden, siblings = [], why = "") => ({
   rules: {
     "no-restricted-imports": ["error", {
       patterns: [
-        ...forbidden.map((f) => ({ group: [`**/${f}/*`, `**/${f}`], message: `src/${folder} must not import from src/${f} (${ONE_WAY}).` })),
+        // "!@*/**": scoped packages (@modelcontextprotocol/sdk/server/…) are not our folders.
+        ...forbidden.map((f) => ({ group: [`**/${f}/*`, `**/${f}`, "!@*/**"], message: `src/${folder} must not import from src/${f} (${ONE_WAY}).` })),
         ...siblings.map((f) => ({ group: [`**/${f}/*`, `**/${f}`], message: `src/${folder} must not import from ../${f}: ${why}` })),
       ],
     }],
@@ -53,4 +54,8 @@ export default tseslint.config(
   layer("cache", ["providers", "engine", "store", "telemetry", "server", "cli", "keys"]),
   layer("telemetry", ["providers", "engine", "store", "server", "cli", "keys", "cost", "cache"]),
   layer("privacy", ["config", "providers", "engine", "store", "server", "cli", "keys", "cost"]),
+  // Second-stage parts: the router's scorer sits below the engine; workflows and the MCP gateway above it.
+  layer("router", ["engine", "store", "server", "cli", "workflows", "mcp"]),
+  layer("workflows", ["server", "cli", "mcp"]),
+  layer("mcp", ["server", "cli", "workflows"]),
 );

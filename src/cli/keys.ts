@@ -117,10 +117,11 @@ export function expiresIn(value: string): string {
   return new Date(Date.now() + Number(m[1]) * UNIT_MS[m[2]!]!).toISOString();
 }
 
-export const LIMIT_FIELDS = ["models", "rpm", "tpm", "max_parallel", "budget_usd", "budget_period", "metadata"] as const;
+export const LIMIT_FIELDS = ["models", "mcp_tools", "rpm", "tpm", "max_parallel", "budget_usd", "budget_period", "metadata"] as const;
 
 export interface LimitOptions {
   models?: string[];
+  mcpTools?: string[];
   rpm?: number;
   tpm?: number;
   maxParallel?: number;
@@ -134,6 +135,7 @@ export interface LimitOptions {
 export function withLimits(cmd: Command, clearable: readonly string[] = []): Command {
   cmd
     .option("--models <globs>", "allowed models, comma-separated (globs such as gpt-4o*)", list)
+    .option("--mcp-tools <globs>", "allowed MCP tools, comma-separated SERVER__tool globs (github__*); \"\" allows none", list)
     .option("--rpm <n>", "requests per minute", positiveInt)
     .option("--tpm <n>", "tokens per minute", positiveInt)
     .option("--max-parallel <n>", "requests in flight at once", positiveInt)
@@ -148,6 +150,7 @@ export function limitBody(opts: LimitOptions): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const field of opts.clear ?? []) body[field.replace(/-/g, "_")] = null;
   if (opts.models !== undefined) body.models = opts.models;
+  if (opts.mcpTools !== undefined) body.mcp_tools = opts.mcpTools;
   if (opts.rpm !== undefined) body.rpm = opts.rpm;
   if (opts.tpm !== undefined) body.tpm = opts.tpm;
   if (opts.maxParallel !== undefined) body.max_parallel = opts.maxParallel;

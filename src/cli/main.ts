@@ -10,6 +10,8 @@ import { registerUsageCommand } from "./usage.js";
 import { registerLogCommands } from "./logs.js";
 import { loadDotEnv } from "./dotenv.js";
 import { registerPriceCommands } from "./prices.js";
+import { registerRouterCommands } from "./router.js";
+import { registerWorkflowCommands } from "./workflows.js";
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -101,5 +103,7 @@ registerTeamCommands(program);
 registerUsageCommand(program);
 registerLogCommands(program);
 registerPriceCommands(program);
+registerRouterCommands(program);
+registerWorkflowCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

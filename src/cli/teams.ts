@@ -12,6 +12,7 @@ interface TeamView {
   id: string;
   name: string;
   models: string[] | null;
+  mcp_tools: string[] | null;
   rpm: number | null;
   tpm: number | null;
   max_parallel: number | null;
@@ -21,6 +22,12 @@ interface TeamView {
 }
 
 type TeamOptions = ConnectionOptions & LimitOptions & { name?: string };
+
+/** A glob list as a table cell: `*` when unset (everything), `-` when empty (nothing). */
+function globsCell(globs: string[] | null | undefined): string {
+  if (globs === null || globs === undefined) return "*";
+  return globs.length ? globs.join(",") : "-";
+}
 
 const STDOUT: CliIo = { out: (text) => void process.stdout.write(text) };
 
@@ -38,8 +45,8 @@ export function registerTeamCommands(program: Command, io: CliIo = STDOUT): Comm
     .action(async (opts: TeamOptions) => {
       const { data } = await adminRequest<{ data: TeamView[] }>(opts, "GET", "/admin/teams");
       print(opts, data, () => table(
-        ["ID", "NAME", "MODELS", "LIMITS", "BUDGET", "CREATED"],
-        data.map((t) => [t.id, t.name, t.models ? t.models.join(",") : "*", limitsSummary(t), budgetSummary(t), t.created_at]),
+        ["ID", "NAME", "MODELS", "MCP TOOLS", "LIMITS", "BUDGET", "CREATED"],
+        data.map((t) => [t.id, t.name, t.models ? t.models.join(",") : "*", globsCell(t.mcp_tools), limitsSummary(t), budgetSummary(t), t.created_at]),
       ));
     });
 

@@ -35,7 +35,15 @@ export const targetSchema = z.strictObject({
   tpm: z.number().int().positive().optional(),
 });
 
-export const STRATEGIES = ["weighted", "round-robin", "least-busy", "least-latency", "lowest-cost", "priority", "adaptive"] as const;
+export const STRATEGIES = ["weighted", "round-robin", "least-busy", "least-latency", "lowest-cost", "priority", "adaptive", "learned", "cascade"] as const;
+
+/** A trained router (`liaison router train`) for `learned` and `cascade`. */
+export const routerBlockSchema = z.strictObject({
+  /** The router file, relative to the working directory. */
+  file: z.string().min(1),
+  /** The share of the strongest target's quality to keep over all traffic. */
+  quality: z.number().gt(0).max(1).default(0.95),
+});
 
 const modelName = z.string().min(1);
 
@@ -70,6 +78,10 @@ export const modelSchema = z.strictObject({
   /** Models to try when this one refuses on content policy. */
   content_policy_fallbacks: z.array(modelName).default([]),
   retry: retrySchema.partial().optional(),
+  router: routerBlockSchema.optional(),
+}).superRefine((m, ctx) => {
+  if ((m.strategy === "learned" || m.strategy === "cascade") && m.targets.length < 2) ctx.addIssue({ code: "custom", path: ["targets"], message: `strategy ${m.strategy} needs two or more targets` });
+  if (m.strategy === "learned" && !m.router) ctx.addIssue({ code: "custom", path: ["router"], message: "strategy learned needs a router: { file: ./router.json } (liaison router train makes one)" });
 });
 
 export const configSchema = z.strictObject({
@@ -172,6 +184,25 @@ export const configSchema = z.strictObject({
   prices: pricesSchema,
   /** Other names for a model: `claude-sonnet: anthropic/claude-sonnet-4-5`, or a configured model name. */
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** MCP gateway (docs/mcp.md): the MCP servers whose tools, prompts and resources /mcp serves, named `NAME__tool`. */
+  mcp: z.strictObject({
+    /** Per tools/call: the wait for a server to start or restart and the call itself; a server's own timeout_ms wins. */
+    timeout_ms: ms.default(30_000),
+    /** A stdio server that exits is restarted after this delay, doubled after each failed start up to the maximum. */
+    restart: z.strictObject({ initial_delay_ms: ms.default(250), max_delay_ms: ms.default(30_000) }).prefault({}),
+    servers: z.record(
+      // `__` separates a server from its tool, so a server name never holds it (nor ends in `_`).
+      z.string().max(64).regex(/^[A-Za-z0-9-]+(?:_[A-Za-z0-9-]+)*$/, "MCP server names use letters, digits, - and single _ between them (__ separates a server from its tool)"),
+      z.union([
+        z.strictObject({ command: z.string().min(1), args: z.array(z.string()).default([]), env: z.record(z.string(), z.string()).optional(), cwd: z.string().min(1).optional(), timeout_ms: ms.optional() }),
+        z.strictObject({ url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }), headers: z.record(z.string(), z.string()).optional(), timeout_ms: ms.optional() }),
+      ]),
+    ).default({}),
+  }).optional(),
+  /** Workflow files (`<name>.yaml`) read at start (docs/workflows.md); default: ./workflows when it exists. */
+  workflows: z.strictObject({
+    dir: z.string().min(1).optional(),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -28,7 +28,7 @@ import type { CircuitBreakers } from "./health/types.js";
 import { backoffMs, isContentPolicyError, isContextWindowError, type RetryConfig } from "./retry-policy.js";
 import type { Route } from "./router.js";
 import type { LiveTargetStats } from "./routing/target-stats.js";
-import type { RequestClass, TargetRef } from "./routing/types.js";
+import type { RequestClass, RoutedCall, TargetRef } from "./routing/types.js";
 
 export type RetryKind = "retry" | "fallback" | "context_window_fallback" | "content_policy_fallback";
 
@@ -65,6 +65,8 @@ export interface PlanRequest {
   check(target: TargetRef): void;
   /** How the last failed attempt was followed up (for its entry in the attempt log). */
   movedOn?(next: RetryKind): void;
+  /** The call, for strategies that read its prompt (learned, cascade); read only by them. */
+  call?: RoutedCall;
 }
 
 export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<PlanStep, never, PlanInput> {
@@ -83,7 +85,7 @@ export function* planAttempts(deps: PlannerDeps, req: PlanRequest): Generator<Pl
     if (c === 0 && route.model) {
       for (const m of route.model.fallbacks) if (!queued.has(m)) { queued.add(m); chain.push(m); }
     }
-    const order = route.strategy.order(route.targets, { route: route.name, cls: req.cls, stats: deps.stats });
+    const order = route.strategy.order(route.targets, { route: route.name, cls: req.cls, stats: deps.stats, call: req.call });
     let jumped = false;
     let lastTarget: TargetRef | undefined;
     let unusable = 0;

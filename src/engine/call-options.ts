@@ -8,7 +8,7 @@ import type { ClientLink } from "../core/client-link.js";
 import type { BudgetSubject } from "./quotas/budgets.js";
 import type { QuotaSubject } from "./quotas/limits.js";
 
-export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages" | "/v1/responses";
+export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/messages" | "/v1/responses" | "/mcp";
 
 export interface CallOptions {
   /** Defaults to a new id. */
@@ -50,4 +50,26 @@ export interface CallMeta {
   cache: CacheStatus | null;
   /** x-ratelimit-* for the caller's key/team, when it has limits. */
   rateLimitHeaders?: Record<string, string>;
+  /** The learned router's score for the prompt (x-liaison-route-score), when a learned or cascade route scored it. */
+  routeScore?: number;
+}
+
+/** How one MCP tool call went, for its log row, metrics and span (Engine.openToolCall). */
+export interface ToolCallOutcome {
+  /** HTTP-like: 200 for an answer (a tool's own isError result included), else the refusal's or failure's status. */
+  status: number;
+  /** null for a clean answer; `tool_error` for an isError result; else why the call failed. */
+  errorCode: string | null;
+  message?: string;
+  /** The tool's result, kept with logging.bodies. */
+  result?: unknown;
+}
+
+/** One MCP tool call being recorded: told when it reaches a server, then ended once. */
+export interface ToolCallRecord {
+  readonly requestId: string;
+  /** The call went to `server`'s tool `upstreamTool` (a call refused before it never does). */
+  reached(server: string, upstreamTool: string): void;
+  /** Later calls do nothing. */
+  end(outcome: ToolCallOutcome): void;
 }

@@ -18,7 +18,7 @@ import type { Logger } from "../telemetry/logger.js";
 import type { Metrics } from "../telemetry/metrics.js";
 import type { Tracing } from "../telemetry/tracing.js";
 import type { Call } from "./call.js";
-import type { CallMeta, CallOptions, Endpoint } from "./call-options.js";
+import type { CallMeta, CallOptions, Endpoint, ToolCallRecord } from "./call-options.js";
 import { ChatCall, ChatStreamCall } from "./calls/chat-call.js";
 import { CompletionCall, CompletionStreamCall } from "./calls/completion-call.js";
 import { EmbeddingCall } from "./calls/embedding-call.js";
@@ -28,7 +28,7 @@ import { compose, type Send } from "./pipeline.js";
 import type { StreamReply, ValueReply } from "./reply.js";
 import type { Quotas } from "./quotas/index.js";
 import { RequestRecord } from "./request-record.js";
-import { describeRequest, startRequestSpan } from "./request-spans.js";
+import { describeRequest, startRequestSpan, startToolSpan } from "./request-spans.js";
 import type { Route, Router } from "./router.js";
 import type { LiveTargetStats } from "./routing/target-stats.js";
 import { PIPELINE, SEND } from "./steps/index.js";
@@ -232,5 +232,38 @@ export class Engine {
     } finally {
       scope.dispose();
     }
+  }
+
+  /**
+   * Opens the record of one MCP tool call (src/mcp), not a model call: its span
+   * starts now; `end` freezes the outcome and makes the log row (endpoint
+   * "/mcp", model = the tool's full name, provider = its MCP server, the
+   * arguments and result with logging.bodies, redacted like chat bodies), the
+   * request metrics and liaison_mcp_* — off the request path, as a model call's.
+   */
+  openToolCall(tool: string, args: unknown, options: CallOptions = {}): ToolCallRecord {
+    const rec = new RequestRecord(options.requestId ?? newId("req"), "/mcp", tool, false, options, this.#w.keepBodies ? args : null);
+    startToolSpan(this.tracing, rec, options.traceparent);
+    let server = "";
+    return {
+      requestId: rec.requestId,
+      reached: (name, upstreamTool) => {
+        server = name;
+        rec.attempted({ provider: { name }, model: upstreamTool });
+      },
+      end: (outcome) => {
+        if (rec.finished) return;
+        if (outcome.result !== undefined) rec.answered(outcome.result);
+        if (outcome.status >= 400) rec.span.fail({ code: outcome.errorCode ?? "error", message: outcome.message ?? outcome.errorCode ?? "error", status: outcome.status });
+        this.#outcomes.finish(rec, outcome.status, outcome.errorCode);
+        try {
+          // Labels only carry names that resolved to a configured server's tool: a client's made-up names must not grow the series count.
+          this.metrics.mcpCalls.inc({ server, tool: server ? tool : "", outcome: outcome.errorCode ?? "ok" });
+          this.metrics.mcpDuration.observe({ server }, (rec.latencyMs ?? rec.elapsedMs()) / 1000);
+        } catch (err) {
+          this.internalErrors.report("metrics", err);
+        }
+      },
+    };
   }
 }

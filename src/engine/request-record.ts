@@ -36,6 +36,11 @@ export class RequestRecord {
   #status: number | undefined;
   #errorCode: string | null | undefined;
   readonly #attemptLog: AttemptLogEntry[] = [];
+  #routeScore: number | null = null;
+  #routeTarget: string | null = null;
+  /** A cascade's earlier answers, judged doubtful: their targets and what they cost. */
+  #escalatedFrom: string[] | undefined;
+  #escalatedUsd = 0;
 
   constructor(
     readonly requestId: string,
@@ -78,6 +83,8 @@ export class RequestRecord {
   get errorCode(): string | null | undefined { return this.#errorCode; }
   get attemptLog(): readonly AttemptLogEntry[] { return this.#attemptLog; }
   get fromCache(): boolean { return this.#cache === "hit" || this.#cache === "semantic-hit"; }
+  /** The learned router's score for the prompt (0–1), when a learned or cascade route scored it. */
+  get routeScore(): number | null { return this.#routeScore; }
 
   elapsedMs(): number {
     return performance.now() - this.startedAt;
@@ -160,8 +167,27 @@ export class RequestRecord {
     if (reasons.length) (this.#finishReasons ??= []).push(...reasons);
   }
 
+  /** The answer's price; a cascade's earlier calls are added (unknown when the answer's own price is). */
   priced(costUsd: number | null): void {
-    this.#costUsd = costUsd;
+    this.#costUsd = costUsd === null || !this.#escalatedFrom ? costUsd : costUsd + this.#escalatedUsd;
+  }
+
+  /** A learned router scored the prompt and chose `target` (provider/model). */
+  routed(score: number, target: string): void {
+    this.#routeScore = score;
+    this.#routeTarget = target;
+  }
+
+  /**
+   * A cascade judged `target`'s answer doubtful and moves on; `costUsd` is
+   * what that call cost. False when it already moved on from this target
+   * (the stronger ones then failed): the answer stands.
+   */
+  escalated(target: string, costUsd: number | null): boolean {
+    if (this.#escalatedFrom?.includes(target)) return false;
+    (this.#escalatedFrom ??= []).push(target);
+    this.#escalatedUsd += costUsd ?? 0;
+    return true;
   }
 
   /** What is kept of the answer when logging.bodies is on. */
@@ -180,7 +206,9 @@ export class RequestRecord {
   }
 
   meta(): CallMeta {
-    return { requestId: this.requestId, provider: this.#provider ?? "", upstreamModel: this.#upstreamModel ?? "", attempts: this.#attempts, costUsd: this.#costUsd, cache: this.#cache, ...(this.#rateLimitHeaders ? { rateLimitHeaders: this.#rateLimitHeaders } : {}) };
+    const meta: CallMeta = { requestId: this.requestId, provider: this.#provider ?? "", upstreamModel: this.#upstreamModel ?? "", attempts: this.#attempts, costUsd: this.#costUsd, cache: this.#cache, ...(this.#rateLimitHeaders ? { rateLimitHeaders: this.#rateLimitHeaders } : {}) };
+    if (this.#routeScore !== null) meta.routeScore = this.#routeScore;
+    return meta;
   }
 
   /** `redact` (personal data, secrets) is applied to everything from the client or upstream that gets stored. */
@@ -213,6 +241,10 @@ export class RequestRecord {
       // One clean attempt says nothing the row's own columns do not: the log is kept when there was more.
       // Upstream error text can quote what the client sent: redacted like the bodies.
       attempt_log: log.length > 1 || log[0]?.error ? redact(log as AttemptLogEntry[]) : null,
+      route_score: this.#routeScore === null ? null : Math.round(this.#routeScore * 1e4) / 1e4,
+      route_target: this.#routeTarget,
+      feedback_score: null,
+      feedback_comment: null,
     };
   }
 }

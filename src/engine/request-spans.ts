@@ -12,8 +12,11 @@ import {
   type Attributes, type GenAiOperation, type GenAiRequestFields, type SpanHandle, type Tracing,
 } from "../telemetry/tracing.js";
 
-/** The GenAI operation name of each engine endpoint. */
-const GEN_AI_OPERATION: Record<Endpoint, GenAiOperation> = {
+/** The endpoints of model calls; /mcp's tool calls have spans of their own (startToolSpan). */
+type ModelEndpoint = Exclude<Endpoint, "/mcp">;
+
+/** The GenAI operation name of each model endpoint. */
+const GEN_AI_OPERATION: Record<ModelEndpoint, GenAiOperation> = {
   "/v1/chat/completions": "chat",
   "/v1/messages": "chat",
   "/v1/responses": "chat",
@@ -21,10 +24,15 @@ const GEN_AI_OPERATION: Record<Endpoint, GenAiOperation> = {
   "/v1/embeddings": "embeddings",
 };
 
+/** A model call's operation: only model calls reach the helpers below (a tool call's record starts with startToolSpan). */
+function operationOf(rec: RequestRecord): GenAiOperation {
+  return GEN_AI_OPERATION[rec.operationEndpoint as ModelEndpoint];
+}
+
 /** Starts the request's span when tracing is on or the client sent a traceparent (which the span then continues). */
 export function startRequestSpan(tracing: Tracing, rec: RequestRecord, traceparent: string | undefined): void {
   if (!tracing.enabled && !traceparent) return;
-  const op = GEN_AI_OPERATION[rec.operationEndpoint];
+  const op = operationOf(rec);
   const o = rec.options;
   const attrs: Attributes = tracing.enabled
     ? { [GEN_AI.OPERATION_NAME]: op, [GEN_AI.REQUEST_MODEL]: rec.model ?? undefined, "liaison.request_id": rec.requestId, "liaison.endpoint": rec.endpoint, "liaison.stream": rec.stream, "liaison.key_id": o.keyId ?? undefined, "liaison.team_id": o.teamId ?? undefined }
@@ -36,14 +44,27 @@ export function startRequestSpan(tracing: Tracing, rec: RequestRecord, tracepare
 export function describeRequest(tracing: Tracing, rec: RequestRecord, request: unknown): void {
   if (!tracing.enabled || rec.span === NOOP_SPAN) return;
   rec.describedForTraces(request as GenAiRequestFields);
-  rec.span.setAttributes(genAiRequestAttributes(GEN_AI_OPERATION[rec.operationEndpoint], rec.traceFields!));
+  rec.span.setAttributes(genAiRequestAttributes(operationOf(rec), rec.traceFields!));
+}
+
+/**
+ * An MCP tool call's span (OpenTelemetry GenAI `execute_tool`, named after the
+ * tool), when tracing is on or the client sent a traceparent; endSpans closes it.
+ */
+export function startToolSpan(tracing: Tracing, rec: RequestRecord, traceparent: string | undefined): void {
+  if (!tracing.enabled && !traceparent) return;
+  const o = rec.options;
+  const attrs: Attributes = tracing.enabled
+    ? { [GEN_AI.OPERATION_NAME]: "execute_tool", "gen_ai.tool.name": rec.model ?? undefined, "mcp.method.name": "tools/call", "liaison.request_id": rec.requestId, "liaison.endpoint": rec.endpoint, "liaison.key_id": o.keyId ?? undefined, "liaison.team_id": o.teamId ?? undefined }
+    : {};
+  rec.traced(tracing.startRequest(`execute_tool ${rec.model ?? "unknown"}`, attrs, traceparent));
 }
 
 /** A child span for one upstream attempt; the request's own span when only a client's trace is passed through. */
 export function startAttemptSpan(tracing: Tracing, rec: RequestRecord, target: TargetRef): SpanHandle | undefined {
   if (rec.span === NOOP_SPAN) return undefined;
   if (!tracing.enabled) return rec.span; // the client's trace passed through: no spans of ours
-  const op = GEN_AI_OPERATION[rec.operationEndpoint];
+  const op = operationOf(rec);
   return rec.span.child(genAiSpanName(op, target.model), {
     ...genAiRequestAttributes(op, { ...rec.traceFields, model: target.model }, genAiNamesOf(target.provider.type)),
     "liaison.provider": target.provider.name,

@@ -58,7 +58,9 @@ export async function runAttempt(deps: AttemptDeps, call: Call, attempt: Attempt
   deps.stats.start(target.key);
   try {
     const value = await call.send(target, scope.ctx);
-    const refusal = call.judge(value, attempt.route);
+    const strategy = attempt.route.strategy;
+    // A cascade may still move on from a good answer; other strategies have no judge and pay nothing here.
+    const refusal = call.judge(value, attempt.route) ?? strategy.judge?.(value, { target, targets: attempt.route.targets, call });
     if (refusal) throw refusal;
     const latencyMs = performance.now() - started;
     deps.stats.finish(target.key, call.requestClass, { ok: true, latencyMs });

@@ -32,6 +32,8 @@ import { createHealth } from "./health/index.js";
 import { Outcomes } from "./outcomes.js";
 import { createQuotas } from "./quotas/index.js";
 import { Router } from "./router.js";
+import { attachRouters } from "./routing/attach-routers.js";
+import type { RouterFeedback } from "./routing/router-feedback.js";
 import { LiveTargetStats } from "./routing/target-stats.js";
 import type { NamedStep } from "./steps/index.js";
 
@@ -142,6 +144,19 @@ export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed)
   }
 
   const metrics = deps.metrics ?? new Metrics();
+  // learned / cascade models: their router files, matched to their targets; a bad file stops start-up like a bad config.
+  let routerFeedback: RouterFeedback | undefined;
+  try {
+    routerFeedback = attachRouters({ config, router, catalogue, metrics, onError: (err) => logger.warn({ err: (err as Error)?.message }, "router feedback channel (Redis) unavailable; feedback is learnt by this instance only") });
+  } catch (err) {
+    await Promise.allSettled([health.close(), quotas.close(), auth.close(), ...[...providers.values()].map((p) => p.close?.())]);
+    await store?.close();
+    throw new ConfigError("config", (err as Error).message.split("\n"));
+  }
+  if (routerFeedback) {
+    const [closeHealth, feedback] = [health.close, routerFeedback];
+    health.close = async () => { await feedback.close(); await closeHealth(); }; // the engine closes health with the other Redis clients
+  }
   const internalErrors = new InternalErrors({ count: (site) => metrics.internalErrors.inc({ site }), logger });
   const writer = store && config.logging.requests ? logWriter(store, config, metrics, logger) : undefined;
   const r = config.privacy.redact;

@@ -17,6 +17,8 @@ const timestamp = z
 /** The limit fields keys and teams share; null clears a limit on update. */
 const limitFields = {
   models: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
+  /** MCP tools (globs over `SERVER__tool`); null = every tool, [] = none. */
+  mcp_tools: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
   rpm: positiveInt.nullable().optional(),
   tpm: positiveInt.nullable().optional(),
   max_parallel: positiveInt.nullable().optional(),

@@ -158,6 +158,7 @@ function limits(input: CreateKeyInput | CreateTeamInput) {
   const budget_usd = input.budget_usd ?? null;
   return {
     models: input.models ?? null,
+    mcp_tools: input.mcp_tools ?? null,
     rpm: input.rpm ?? null,
     tpm: input.tpm ?? null,
     max_parallel: input.max_parallel ?? null,

@@ -15,6 +15,7 @@ import { Engine, type EngineDeps } from "../engine/engine.js";
 import { plain } from "../core/lazy-chunk.js";
 import { checkDepth } from "../core/json-depth.js";
 import type { CallOptions } from "../engine/call-options.js";
+import { Workflows, type RunEvent, type RunRecord } from "../workflows/index.js";
 
 export interface Gateway {
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
@@ -31,6 +32,14 @@ export interface Gateway {
   status(): Promise<GatewayStatus>;
   /** The Prometheus text GET /metrics serves. */
   metrics(): Promise<string>;
+  /**
+   * Runs a workflow in-process (docs/workflows.md): by name (the files of
+   * `workflows.dir` and stored uploads) or a definition object (run, not
+   * stored); every step is a gateway call with `options` (key, metadata,
+   * signal). Bad inputs throw a 400 GatewayError; a failed step gives a
+   * record with `status: "failed"`.
+   */
+  runWorkflow(nameOrDefinition: string | Record<string, unknown>, inputs?: Record<string, unknown>, options?: RunWorkflowOptions): Promise<RunRecord>;
   /** Flushes the request log and closes connections. */
   close(): Promise<void>;
   /** The engine itself, for metrics and advanced use. */
@@ -56,6 +65,8 @@ export function createGateway(config: ConfigInput | Config, deps: EngineDeps = {
     return request;
   };
   ready.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
+  // Opened on the first runWorkflow: the workflow files are read then, not by gateways that never run one.
+  let workflows: Promise<Workflows> | undefined;
   return {
     async chat(request, options) {
       return (await (await ready).chat({ ...checked(request, options), stream: false }, options)).value;
@@ -108,11 +119,26 @@ export function createGateway(config: ConfigInput | Config, deps: EngineDeps = {
     async metrics() {
       return (await ready).metrics.registry.metrics();
     },
+    async runWorkflow(target, inputs = {}, options = {}) {
+      const { onEvent, ...call } = options;
+      if (call.metadata) checkDepth(call.metadata, depth, "options.metadata");
+      workflows ??= ready.then((engine) => Workflows.open(engine));
+      const w = await workflows.catch((err: unknown) => {
+        workflows = undefined; // a file fixed since may be read on the next call
+        throw err;
+      });
+      return w.run(typeof target === "string" ? target : checked(target, undefined), inputs, call, { ...(onEvent ? { onEvent } : {}) });
+    },
     async close() {
       await (await ready).close();
     },
     engine: () => ready,
   };
+}
+
+export interface RunWorkflowOptions extends CallOptions {
+  /** Each step.started, step.completed and run.completed, as the SSE stream sends them. */
+  onEvent?: (event: RunEvent) => void;
 }
 
 export interface GenerateTextRequest {

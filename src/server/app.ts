@@ -19,14 +19,19 @@ import { createCors } from "./cors.js";
 import { createEngineLane, type LaneState } from "./engine-lane.js";
 import { errorBody, errorHeaders, normalizeError } from "./error-response.js";
 import { registerAdminLogRoutes } from "./routes/admin-logs.js";
+import { registerAdminMeRoute } from "./routes/admin-me.js";
+import { registerUiRoutes } from "./routes/ui.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
 import { registerAdminTeamRoutes } from "./routes/admin-teams.js";
 import { registerAdminUsageRoutes } from "./routes/admin-usage.js";
 import { registerAnalyticsRoutes } from "./routes/analytics.js";
+import { registerFeedbackRoutes } from "./routes/feedback.js";
+import { registerMcpRoutes } from "./routes/mcp.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerResponsesRoutes } from "./routes/responses.js";
+import { registerWorkflowRoutes } from "./routes/workflows.js";
 import { JSON_TYPE } from "./write-answer.js";
 
 export type AppState = LaneState;
@@ -105,16 +110,21 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   app.setNotFoundHandler((req, reply) => {
     return sendError(reply, new GatewayError("route_not_found",
-      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/messages and /v1/models (docs/http-api.md).`,
+      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/models, /v1/workflows and /mcp (docs/http-api.md).`,
       { clientCode: "unknown_route" }));
   });
 
   registerOpsRoutes(app, engine, state);
   registerOpenAIRoutes(app, engine);
   registerResponsesRoutes(app, engine);
+  registerFeedbackRoutes(app, engine);
+  registerWorkflowRoutes(app, engine);
   registerAdminLogRoutes(app, engine);
+  registerAdminMeRoute(app, engine);
+  registerUiRoutes(app);
   registerAdminProviderRoutes(app, engine);
   registerAnalyticsRoutes(app, engine);
+  registerMcpRoutes(app, engine);
   if (engine.keyAdmin) {
     registerAdminKeyRoutes(app, { keys: engine.keyAdmin });
     registerAdminTeamRoutes(app, { keys: engine.keyAdmin });

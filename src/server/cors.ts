@@ -12,7 +12,7 @@ import type { Config } from "../config/schema.js";
 const METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 /** Headers a browser may read from an answer (besides the CORS-safelisted ones). */
 const EXPOSED = [
-  "x-request-id", "request-id", "retry-after",
+  "x-request-id", "request-id", "retry-after", "mcp-session-id",
   "x-liaison-provider", "x-liaison-model", "x-liaison-attempts", "x-liaison-cache", "x-liaison-cost-usd",
   "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
   "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",

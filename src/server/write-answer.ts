@@ -25,6 +25,7 @@ export function metaHeaders(meta: CallMeta): Record<string, string> {
   // Known only once the answer is complete: non-stream responses carry it, streams have it in the log row.
   if (meta.costUsd !== null) headers["x-liaison-cost-usd"] = formatUsd(meta.costUsd);
   if (meta.rateLimitHeaders) Object.assign(headers, meta.rateLimitHeaders);
+  if (meta.routeScore !== undefined) headers["x-liaison-route-score"] = meta.routeScore.toFixed(4);
   return headers;
 }
 

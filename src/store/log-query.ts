@@ -128,6 +128,10 @@ export const LOG_SUMMARY_COLUMNS = [
   "trace_id",
   "stream",
   "metadata",
+  "route_score",
+  "route_target",
+  "feedback_score",
+  "feedback_comment",
 ] as const satisfies readonly (keyof LogSummary)[];
 
 /** Every LogRow field, each one column. */

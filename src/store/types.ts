@@ -40,6 +40,18 @@ export interface LogRow {
   response_body: unknown | null;  // idem; for streams, the assembled response
   /** Every upstream attempt: target, status, latency, error (null for rows without attempts). */
   attempt_log: AttemptLogEntry[] | null;
+  /** Learned routing: the router's score for the prompt (0–1) and the target it chose; null otherwise. */
+  route_score?: number | null;
+  route_target?: string | null;
+  /** POST /v1/feedback on the request: its score (0–1) and comment; null until then. */
+  feedback_score?: number | null;
+  feedback_comment?: string | null;
+}
+
+/** What POST /v1/feedback stores with a request's row. */
+export interface RequestFeedback {
+  score: number;
+  comment: string | null;
 }
 
 export interface AttemptLogEntry {
@@ -74,6 +86,7 @@ export interface LogPage {
 
 import type { KeyStore } from "./keys/types.js";
 import type { ResponseStore } from "./responses/types.js";
+import type { WorkflowStore } from "./workflows/types.js";
 
 /**
  * Encodes a row when it is queued; writes a batch of encoded rows (one
@@ -114,6 +127,10 @@ export interface Store {
   keys?(): KeyStore;
   /** Stored responses (POST /v1/responses with `store`), in the same database. Optional: without it no response is stored. */
   responses?(): ResponseStore;
+  /** Workflow definitions and runs (/v1/workflows), in the same database. Optional: without it a gateway keeps them in memory. */
+  workflows?(): WorkflowStore;
+  /** Stores feedback with a request's log row; false when there is no such row. Optional: without it feedback is not kept. */
+  setFeedback?(id: string, feedback: RequestFeedback): Promise<boolean>;
   /** Cheap liveness check used by GET /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -112,6 +112,11 @@ export class Metrics {
   readonly cacheLookups: Counter<"endpoint" | "result">;
   readonly cacheSaved: Counter<"provider" | "model">;
   readonly cacheErrors: Counter<"site">;
+  /** MCP tool calls (src/mcp) by server, tool and outcome (ok, tool_error, or why the call failed). */
+  readonly mcpCalls: Counter<"server" | "tool" | "outcome">;
+  readonly mcpDuration: Histogram<"server">;
+  /** The learned router's score per routed request, by model and the target it chose (strategy learned / cascade). */
+  readonly routeScore: Histogram<"model" | "target">;
   /** Per provider+model children of tokens (prompt, completion) and cost, cached like requestChild. */
   readonly usageChild: LabelCache<{ prompt: { inc(n: number): void }; completion: { inc(n: number): void }; cost: { inc(n: number): void } }>;
 
@@ -242,6 +247,26 @@ export class Metrics {
       name: "liaison_internal_errors_total",
       help: "Unexpected errors caught off the request path (bookkeeping, logging, metrics, tracing), by where they happened.",
       labelNames: ["site"],
+      registers,
+    });
+    this.mcpCalls = new Counter({
+      name: "liaison_mcp_calls_total",
+      help: "MCP tools/call requests on /mcp, by MCP server, tool (SERVER__tool) and outcome: ok, tool_error (the tool's own error result), or the error code (tool_not_allowed, rate_limit_exceeded, mcp_server_unavailable, mcp_timeout, ...). Calls to unknown tools have empty server and tool.",
+      labelNames: ["server", "tool", "outcome"],
+      registers,
+    });
+    this.routeScore = new Histogram({
+      name: "liaison_route_score",
+      help: "The learned router's score for each routed prompt (0–1, higher = needs a stronger model), by model and the target chosen.",
+      labelNames: ["model", "target"],
+      buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+      registers,
+    });
+    this.mcpDuration = new Histogram({
+      name: "liaison_mcp_call_duration_seconds",
+      help: "MCP tools/call latency on /mcp, from the call received to its answer (waiting for a server to start included), by MCP server.",
+      labelNames: ["server"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers,
     });
     const duration = this.duration;

@@ -33,7 +33,12 @@ beforeAll(async () => {
   for (const k of [keys.member!, keys.otherMember!]) {
     expect((await call("POST", "/v1/chat/completions", k, { model: "demo/echo", messages: [{ role: "user", content: "hi" }] })).status).toBe(200);
   }
-  await new Promise((r) => setTimeout(r, 200)); // let the log writer flush
+  // Let the log writer flush: poll until both rows are readable (a fixed wait flakes on a loaded machine).
+  for (let i = 0; i < 100; i++) {
+    const page = (await call("GET", "/admin/logs", ADMIN)).json as { data: unknown[] };
+    if (page.data.length >= 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 });
 afterAll(async () => {
   await gw?.dispose();

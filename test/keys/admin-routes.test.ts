@@ -186,6 +186,36 @@ describe("keys through the admin API", () => {
   });
 });
 
+describe("mcp_tools through the admin API", () => {
+  it("sets MCP tool globs on keys and teams, changes and clears them, and refuses a malformed list", async () => {
+    const team = await call(env.url, ADMIN_KEY, "POST", "/admin/teams", { name: "mcp-team", mcp_tools: ["docs__*"] });
+    expect(team.status).toBe(201);
+    expect(team.body.mcp_tools).toEqual(["docs__*"]);
+    const made = await call(env.url, ADMIN_KEY, "POST", "/admin/keys", { name: "mcp-key", team_id: team.body.id, mcp_tools: ["docs__echo", "web__*"] });
+    expect(made.status).toBe(201);
+    expect(made.body.mcp_tools).toEqual(["docs__echo", "web__*"]);
+    const plain = await call(env.url, ADMIN_KEY, "POST", "/admin/keys", { name: "plain" });
+    expect(plain.body.mcp_tools).toBeNull();
+
+    const none = await call(env.url, ADMIN_KEY, "PATCH", `/admin/keys/${made.body.id}`, { mcp_tools: [] });
+    expect(none.body.mcp_tools).toEqual([]);
+    expect((await call(env.url, ADMIN_KEY, "GET", `/admin/keys/${made.body.id}`)).body.mcp_tools).toEqual([]);
+    expect((await call(env.url, ADMIN_KEY, "PATCH", `/admin/keys/${made.body.id}`, { mcp_tools: null })).body.mcp_tools).toBeNull();
+    expect((await call(env.url, ADMIN_KEY, "PATCH", `/admin/teams/${team.body.id}`, { mcp_tools: null })).body.mcp_tools).toBeNull();
+
+    // The authenticated principal carries both lists (what /mcp filters by).
+    await call(env.url, ADMIN_KEY, "PATCH", `/admin/teams/${team.body.id}`, { mcp_tools: ["web__*"] });
+    await call(env.url, ADMIN_KEY, "PATCH", `/admin/keys/${made.body.id}`, { mcp_tools: ["web__search"] });
+    const principal = await env.auth.authenticate(made.body.key);
+    expect(principal.kind === "key" && [principal.key.mcp_tools, principal.team?.mcp_tools]).toEqual([["web__search"], ["web__*"]]);
+
+    const bad = await call(env.url, ADMIN_KEY, "POST", "/admin/keys", { name: "x", mcp_tools: "docs__*" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.param).toBe("mcp_tools");
+    expect((await call(env.url, ADMIN_KEY, "PATCH", `/admin/teams/${team.body.id}`, { mcp_tools: [""] })).body.error.param).toBe("mcp_tools.0");
+  });
+});
+
 describe("teams through the admin API", () => {
   it("creates, lists, shows and updates a team; 409 on a taken name", async () => {
     const created = await call(env.url, ADMIN_KEY, "POST", "/admin/teams", { name: "research", models: ["claude-*"], rpm: 100, budget_usd: 50, budget_period: "monthly", metadata: { owner: "ana" } });

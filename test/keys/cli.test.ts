@@ -49,9 +49,20 @@ describe("liaison keys / teams", () => {
     expect(await liaison("keys", "revoke", id)).toMatch(new RegExp(`^revoked ${id}`));
     expect(await liaison("keys", "list")).toContain("revoked");
 
-    expect(await liaison("teams", "list")).toMatch(/platform\s+\*\s+100 rpm\s+\$20 monthly/);
+    expect(await liaison("teams", "list")).toMatch(/platform\s+\*\s+\*\s+100 rpm\s+\$20 monthly/);
     expect(JSON.parse(await liaison("teams", "update", team.id, "--name", "platform-2", "--json")).name).toBe("platform-2");
     expect(await liaison("teams", "show", team.id)).toMatch(/^name\s+platform-2$/m);
+  });
+
+  it("sets, lists and clears the MCP tools of keys and teams (--mcp-tools)", async () => {
+    const team = JSON.parse(await liaison("teams", "create", "agents", "--mcp-tools", "docs__*,web__search", "--json"));
+    expect(team.mcp_tools).toEqual(["docs__*", "web__search"]);
+    expect(await liaison("teams", "list")).toMatch(/agents\s+\*\s+docs__\*,web__search\s+-/);
+    const key = JSON.parse(await liaison("keys", "create", "bot", "--team", team.id, "--mcp-tools", "docs__echo", "--json"));
+    expect(JSON.parse(await liaison("keys", "show", key.id, "--json")).mcp_tools).toEqual(["docs__echo"]);
+    expect(JSON.parse(await liaison("keys", "update", key.id, "--mcp-tools", "", "--json")).mcp_tools).toEqual([]);
+    expect(JSON.parse(await liaison("keys", "update", key.id, "--clear", "mcp_tools", "--json")).mcp_tools).toBeNull();
+    expect(JSON.parse(await liaison("teams", "update", team.id, "--clear", "mcp-tools", "--json")).mcp_tools).toBeNull();
   });
 
   it("fails with the gateway's own message", async () => {

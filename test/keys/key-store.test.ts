@@ -8,7 +8,7 @@ afterAll(() => backends.cleanup());
 
 function team(over: Partial<TeamRecord> = {}): TeamRecord {
   return {
-    id: "team_1", name: "search", models: ["gpt-4o*", "claude-*"], rpm: 600, tpm: 100_000, max_parallel: 8,
+    id: "team_1", name: "search", models: ["gpt-4o*", "claude-*"], mcp_tools: ["github__*"], rpm: 600, tpm: 100_000, max_parallel: 8,
     budget_usd: 12.5, budget_period: "monthly", metadata: { cost_center: "42", tags: ["a", { b: 1 }] },
     created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z", ...over,
   };
@@ -17,7 +17,7 @@ function team(over: Partial<TeamRecord> = {}): TeamRecord {
 function key(over: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {
     id: "key_1", name: "ci", team_id: null, role: "member", key_prefix: "lsk_AbCdEf12", key_hash: "a".repeat(64),
-    models: null, rpm: null, tpm: null, max_parallel: null, budget_usd: null, budget_period: null, metadata: null,
+    models: null, mcp_tools: null, rpm: null, tpm: null, max_parallel: null, budget_usd: null, budget_period: null, metadata: null,
     expires_at: null, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z",
     revoked_at: null, last_used_at: null, ...over,
   };
@@ -102,6 +102,18 @@ for (const backend of backends.all) {
       expect((await s.revokeKey("key_1", "2025-05-01T00:00:00.000Z"))!.revoked_at).toBe("2025-04-01T00:00:00.000Z");
       expect(await s.revokeKey("key_missing", "2025-05-01T00:00:00.000Z")).toBeUndefined();
       expect((await s.findKeyByHash("a".repeat(64)))!.revoked_at).toBe("2025-04-01T00:00:00.000Z");
+    });
+
+    it("stores mcp_tools, an empty list apart from none, and updates or clears it", async () => {
+      const s = await open();
+      await s.createTeam(team({ mcp_tools: [] }));
+      expect((await s.getTeam("team_1"))!.mcp_tools).toEqual([]);
+      await s.createKey(key({ mcp_tools: ["docs__*", "web__search"] }));
+      expect((await s.getKey("key_1"))!.mcp_tools).toEqual(["docs__*", "web__search"]);
+      expect((await s.updateKey("key_1", { mcp_tools: ["docs__echo"], updated_at: "2025-03-01T00:00:00.000Z" }))!.mcp_tools).toEqual(["docs__echo"]);
+      expect((await s.updateKey("key_1", { name: "other", updated_at: "2025-03-02T00:00:00.000Z" }))!.mcp_tools).toEqual(["docs__echo"]);
+      expect((await s.updateKey("key_1", { mcp_tools: null, updated_at: "2025-03-03T00:00:00.000Z" }))!.mcp_tools).toBeNull();
+      expect((await s.updateTeam("team_1", { mcp_tools: ["a__*"], updated_at: "2025-03-03T00:00:00.000Z" }))!.mcp_tools).toEqual(["a__*"]);
     });
 
     it("touches last_used_at in batches, never moving it backwards", async () => {

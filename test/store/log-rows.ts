@@ -30,6 +30,10 @@ export function makeRow(overrides: Partial<LogRow> = {}): LogRow {
     request_body: null,
     response_body: null,
     attempt_log: null,
+    route_score: null,
+    route_target: null,
+    feedback_score: null,
+    feedback_comment: null,
     ...overrides,
   };
 }

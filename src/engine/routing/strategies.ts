@@ -4,6 +4,7 @@
  * its per-route cursors in the instance) and share it across requests.
  */
 import { adaptiveStrategy } from "./adaptive.js";
+import { cascadeStrategy } from "./cascade.js";
 import { leastBusyStrategy } from "./least-busy.js";
 import { leastLatencyStrategy } from "./least-latency.js";
 import { lowestCostStrategy } from "./lowest-cost.js";
@@ -20,6 +21,10 @@ const FACTORIES: Record<StrategyName, () => Strategy> = {
   "lowest-cost": lowestCostStrategy,
   "priority": priorityStrategy,
   "adaptive": () => adaptiveStrategy(),
+  // Both get their router file at start-up (attach-routers.ts); until then, and for a
+  // cascade without one, the plain forms: learned in priority order, cascade judging by its plain rules.
+  "learned": priorityStrategy,
+  "cascade": () => cascadeStrategy(),
 };
 
 export const STRATEGY_NAMES = Object.keys(FACTORIES) as StrategyName[];

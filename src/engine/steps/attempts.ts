@@ -46,6 +46,7 @@ export function attempts(parts: EngineParts): Send {
       deadline,
       check: (target) => call.check(target),
       movedOn: (next) => rec.movedOn(next),
+      call,
     });
     let input: PlanInput;
     for (;;) {

@@ -25,6 +25,7 @@ type Json = ColumnType<unknown, string | null, string | null>;
 
 interface LimitColumns {
   models: Json;
+  mcp_tools: Json;
   rpm: number | null;
   tpm: number | null;
   max_parallel: number | null;
@@ -68,6 +69,9 @@ export function sqlKeyStore<DB>(db: Kysely<DB>, engine: SqlEngine): KeyStore {
   // live in the same database (same migration set), so only the type differs.
   return new SqlKeyStore(db as unknown as Kysely<KeysDatabase>, engine);
 }
+
+/** The columns stored as JSON (jsonb on PostgreSQL, text on SQLite). */
+const JSON_FIELDS = new Set(["models", "mcp_tools", "metadata"]);
 
 const iso = (value: string | Date): string => (value instanceof Date ? value : new Date(value)).toISOString();
 const isoOrNull = (value: string | Date | null): string | null => (value === null ? null : iso(value));
@@ -178,6 +182,7 @@ class SqlKeyStore implements KeyStore {
   private encodeLimits(r: Omit<TeamRecord, "id" | "name" | "created_at" | "updated_at">) {
     return {
       models: this.encodeJson(r.models),
+      mcp_tools: this.encodeJson(r.mcp_tools),
       rpm: r.rpm,
       tpm: r.tpm,
       max_parallel: r.max_parallel,
@@ -196,7 +201,7 @@ class SqlKeyStore implements KeyStore {
     const out: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
-      out[field] = field === "models" || field === "metadata" ? this.encodeJson(value) : value;
+      out[field] = JSON_FIELDS.has(field) ? this.encodeJson(value) : value;
     }
     return out;
   }
@@ -204,6 +209,7 @@ class SqlKeyStore implements KeyStore {
   private decodeLimits(row: Selectable<TeamsTable> | Selectable<ApiKeysTable>) {
     return {
       models: this.decodeJson<string[]>(row.models),
+      mcp_tools: this.decodeJson<string[]>(row.mcp_tools),
       rpm: row.rpm,
       tpm: row.tpm,
       max_parallel: row.max_parallel,

@@ -14,6 +14,8 @@ export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 export interface LimitFields {
   /** Allowed model names or globs (`gpt-4o*`); null = every model. */
   models: string[] | null;
+  /** MCP tools it may list and call, as globs over `SERVER__tool` names (`github__*`); null = every tool, [] = none. */
+  mcp_tools: string[] | null;
   rpm: number | null;
   tpm: number | null;
   max_parallel: number | null;

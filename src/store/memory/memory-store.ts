@@ -10,7 +10,7 @@ import {
   encodeCursor,
   normalizeLogQuery,
 } from "../log-query.js";
-import type { LogPage, LogQuery, LogRow, LogSummary, Store } from "../types.js";
+import type { LogPage, LogQuery, LogRow, LogSummary, RequestFeedback, Store } from "../types.js";
 import { queryUsageInMemory, type UsageQuery, type UsageRow } from "../usage/usage-query.js";
 import { MemorySpendStore } from "../spend/memory-spend-store.js";
 
@@ -18,6 +18,8 @@ import { MemoryKeyStore } from "../keys/memory-key-store.js";
 import type { KeyStore } from "../keys/types.js";
 import { MemoryResponseStore } from "../responses/memory-response-store.js";
 import type { ResponseStore } from "../responses/types.js";
+import { MemoryWorkflowStore } from "../workflows/memory-workflow-store.js";
+import type { WorkflowStore } from "../workflows/types.js";
 import { memoryRetention } from "../retention/memory-retention.js";
 import type { LogRetention } from "../retention/types.js";
 
@@ -40,6 +42,11 @@ export class MemoryStore implements Store {
   private readonly responseStore = new MemoryResponseStore();
   responses(): ResponseStore {
     return this.responseStore;
+  }
+
+  private readonly workflowStore = new MemoryWorkflowStore();
+  workflows(): WorkflowStore {
+    return this.workflowStore;
   }
 
   async insertLogs(rows: LogRow[]): Promise<void> {
@@ -92,6 +99,14 @@ export class MemoryStore implements Store {
 
   async queryUsage(query: UsageQuery): Promise<UsageRow[]> {
     return queryUsageInMemory(this.rows, query);
+  }
+
+  async setFeedback(id: string, feedback: RequestFeedback): Promise<boolean> {
+    const row = this.byId.get(id);
+    if (!row) return false;
+    row.feedback_score = feedback.score;
+    row.feedback_comment = feedback.comment;
+    return true;
   }
 
   async getLog(id: string): Promise<LogRow | undefined> {

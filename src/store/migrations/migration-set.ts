@@ -14,6 +14,9 @@ import { spend } from "./0005-spend.js";
 import { cacheSaved } from "./0006-cache-saved.js";
 import { logIndexOrder } from "./0007-log-index-order.js";
 import { responses } from "./0008-responses.js";
+import { workflowRuns } from "./0009-workflow-runs.js";
+import { routeScore } from "./0010-route-score.js";
+import { mcpTools } from "./0011-mcp-tools.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
@@ -27,6 +30,9 @@ export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> 
     "0006_cache_saved": cacheSaved(t),
     "0007_log_index_order": logIndexOrder(),
     "0008_responses": responses(t),
+    "0009_workflow_runs": workflowRuns(t),
+    "0010_route_score": routeScore(t),
+    "0011_mcp_tools": mcpTools(t),
   };
 }
 

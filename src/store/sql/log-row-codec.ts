@@ -10,6 +10,8 @@ import type { RawLogRow, RawLogSummary, RequestLogInsert } from "./log-table.js"
 
 export interface LogRowCodec {
   encode(row: LogRow): RequestLogInsert;
+  /** A text value as this engine stores it (PostgreSQL: NUL and lone surrogates replaced). */
+  text(value: string): string;
   decodeSummary(raw: RawLogSummary): LogSummary;
   decode(raw: RawLogRow): LogRow;
 }
@@ -68,9 +70,14 @@ export function logRowCodec(engine: SqlEngine): LogRowCodec {
     trace_id: raw.trace_id,
     stream: typeof raw.stream === "boolean" ? raw.stream : raw.stream !== 0,
     metadata: decodeJson(raw.metadata) as Record<string, unknown> | null,
+    route_score: raw.route_score ?? null,
+    route_target: raw.route_target ?? null,
+    feedback_score: raw.feedback_score ?? null,
+    feedback_comment: raw.feedback_comment ?? null,
   });
 
   return {
+    text: (value) => (pg ? pgSafe(value) : value),
     encode: (row) => ({
       id: pg ? pgSafe(row.id) : row.id,
       created_at: canonicalTimestamp(row.created_at, "created_at"),
@@ -96,6 +103,10 @@ export function logRowCodec(engine: SqlEngine): LogRowCodec {
       request_body: encodeJson(row.request_body),
       response_body: encodeJson(row.response_body),
       attempt_log: encodeJson(row.attempt_log ?? null),
+      route_score: row.route_score ?? null,
+      route_target: text(row.route_target ?? null),
+      feedback_score: row.feedback_score ?? null,
+      feedback_comment: text(row.feedback_comment ?? null),
     }),
     decodeSummary,
     decode: (raw) => ({

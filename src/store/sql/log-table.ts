@@ -32,6 +32,11 @@ export interface RequestLogsTable {
   request_body: ColumnType<unknown, string | null, never>;
   response_body: ColumnType<unknown, string | null, never>;
   attempt_log: ColumnType<unknown, string | null, never>;
+  route_score: ColumnType<number | null, number | null, never>;
+  route_target: ColumnType<string | null, string | null, never>;
+  /** Set later by POST /v1/feedback: the only columns a row's update touches. */
+  feedback_score: number | null;
+  feedback_comment: string | null;
 }
 
 export interface LiaisonDatabase {

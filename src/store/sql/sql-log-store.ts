@@ -6,7 +6,7 @@
 import { sql, type Kysely } from "kysely";
 import { encodeCursor, LOG_COLUMNS, LOG_SUMMARY_COLUMNS, normalizeLogQuery } from "../log-query.js";
 import type { SqlEngine } from "../migrations/column-types.js";
-import type { LogPage, LogQuery, LogRow, Store } from "../types.js";
+import type { LogPage, LogQuery, LogRow, RequestFeedback, Store } from "../types.js";
 import type { LogRowCodec } from "./log-row-codec.js";
 import type { LiaisonDatabase, RequestLogInsert } from "./log-table.js";
 import { queryUsage, type UsageQuery, type UsageRow } from "../usage/usage-query.js";
@@ -25,6 +25,8 @@ import { sqlKeyStore } from "../keys/sql-key-store.js";
 import type { KeyStore } from "../keys/types.js";
 import { sqlResponseStore } from "../responses/sql-response-store.js";
 import type { ResponseStore } from "../responses/types.js";
+import { sqlWorkflowStore } from "../workflows/sql-workflow-store.js";
+import type { WorkflowStore } from "../workflows/types.js";
 import { sqlRetention } from "../retention/sql-retention.js";
 import type { LogRetention } from "../retention/types.js";
 
@@ -114,6 +116,13 @@ export abstract class SqlLogStore implements Store {
     return { data, next_cursor };
   }
 
+  async setFeedback(id: string, feedback: RequestFeedback): Promise<boolean> {
+    const result = await this.db.updateTable("request_logs")
+      .set({ feedback_score: feedback.score, feedback_comment: feedback.comment === null ? null : this.codec.text(feedback.comment) })
+      .where("id", "=", id).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async getLog(id: string): Promise<LogRow | undefined> {
     const raw = await this.db.selectFrom("request_logs").selectAll().where("id", "=", id).executeTakeFirst();
     return raw === undefined ? undefined : this.codec.decode(raw);
@@ -126,6 +135,11 @@ export abstract class SqlLogStore implements Store {
   #responses: ResponseStore | undefined;
   responses(): ResponseStore {
     return (this.#responses ??= sqlResponseStore(this.db));
+  }
+
+  #workflows: WorkflowStore | undefined;
+  workflows(): WorkflowStore {
+    return (this.#workflows ??= sqlWorkflowStore(this.db));
   }
 
   async ping(): Promise<void> {

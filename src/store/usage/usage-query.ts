@@ -24,6 +24,8 @@ export { USAGE_GROUPS, type UsageGroupBy, type UsageQuery, type UsageRow };
 
 /** The log fields usage reads; team_id is optional until every row carries it. */
 export type UsageLogRow = Pick<LogRow, "created_at" | "model" | "provider" | "key_id" | "status" | "latency_ms" | "prompt_tokens" | "completion_tokens" | "cost_usd"> & {
+  cache?: string | null;
+  cache_saved_usd?: number | null;
   team_id?: string | null;
 };
 
@@ -52,7 +54,8 @@ function interpolate(n: number, p: number, at: (rank: number) => number): number
   return frac === 0 || lo + 1 >= n ? a : a + frac * (at(lo + 1) - a);
 }
 
-const isTimeGroup = (g: UsageGroupBy): boolean => g === "day" || g === "hour";
+const isTimeGroup = (g: UsageGroupBy): boolean => g === "day" || g === "hour" || g === "minute";
+const CACHE_HITS = ["hit", "semantic-hit"];
 
 /** Time groups oldest first; the others by cost, then requests, then name (no group last). */
 function sortRows(rows: UsageRow[], by: UsageGroupBy): UsageRow[] {
@@ -70,6 +73,10 @@ function groupExpr(engine: SqlEngine, by: UsageGroupBy): RawBuilder<string | nul
       return engine === "sqlite"
         ? sql`substr(created_at, 1, 13) || ':00:00.000Z'`
         : sql`to_char(date_trunc('hour', created_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00.000"Z"')`;
+    case "minute":
+      return engine === "sqlite"
+        ? sql`substr(created_at, 1, 16) || ':00.000Z'`
+        : sql`to_char(date_trunc('minute', created_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:00.000"Z"')`;
     case "key":
       return sql`key_id`;
     case "team":
@@ -88,6 +95,8 @@ interface AggregateRow {
   prompt_tokens: number | string;
   completion_tokens: number | string;
   cost_usd: number | string;
+  cache_hits: number | string;
+  cache_saved_usd: number | string;
   p50?: number | null;
   p95?: number | null;
 }
@@ -113,7 +122,9 @@ export async function queryUsage(db: Kysely<LiaisonDatabase>, engine: SqlEngine,
       coalesce(sum(case when status >= 400 then 1 else 0 end), 0) as errors,
       coalesce(sum(prompt_tokens), 0) as prompt_tokens,
       coalesce(sum(completion_tokens), 0) as completion_tokens,
-      coalesce(sum(cost_usd), 0) as cost_usd
+      coalesce(sum(cost_usd), 0) as cost_usd,
+      coalesce(sum(case when cache in ('hit', 'semantic-hit') then 1 else 0 end), 0) as cache_hits,
+      coalesce(sum(cache_saved_usd), 0) as cache_saved_usd
       ${percentiles}
     from request_logs ${where}
     group by 1`.execute(db);
@@ -148,6 +159,8 @@ export async function queryUsage(db: Kysely<LiaisonDatabase>, engine: SqlEngine,
     prompt_tokens: Number(r.prompt_tokens),
     completion_tokens: Number(r.completion_tokens),
     cost_usd: round(Number(r.cost_usd), 10),
+    cache_hits: Number(r.cache_hits),
+    cache_saved_usd: round(Number(r.cache_saved_usd), 10),
     p50_ms: round(engine === "postgres" ? Number(r.p50 ?? 0) : latency(r.g, PERCENTILES[0]), 3),
     p95_ms: round(engine === "postgres" ? Number(r.p95 ?? 0) : latency(r.g, PERCENTILES[1]), 3),
   })), q.group_by);
@@ -159,6 +172,8 @@ function groupOf(row: UsageLogRow, by: UsageGroupBy): string | null {
       return row.created_at.slice(0, 10);
     case "hour":
       return `${row.created_at.slice(0, 13)}:00:00.000Z`;
+    case "minute":
+      return `${row.created_at.slice(0, 16)}:00.000Z`;
     case "key":
       return row.key_id;
     case "team":
@@ -184,7 +199,7 @@ export function queryUsageInMemory(rows: Iterable<UsageLogRow>, query: UsageQuer
     const key = groupOf({ ...r, created_at: created }, q.group_by);
     let g = groups.get(key);
     if (!g) {
-      g = { row: { group: key, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, p50_ms: 0, p95_ms: 0 }, latencies: [] };
+      g = { row: { group: key, requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, cache_hits: 0, cache_saved_usd: 0, p50_ms: 0, p95_ms: 0 }, latencies: [] };
       groups.set(key, g);
     }
     g.row.requests += 1;
@@ -192,6 +207,8 @@ export function queryUsageInMemory(rows: Iterable<UsageLogRow>, query: UsageQuer
     g.row.prompt_tokens += r.prompt_tokens ?? 0;
     g.row.completion_tokens += r.completion_tokens ?? 0;
     g.row.cost_usd += r.cost_usd ?? 0;
+    if (CACHE_HITS.includes(r.cache ?? "")) g.row.cache_hits += 1;
+    g.row.cache_saved_usd += r.cache_saved_usd ?? 0;
     g.latencies.push(r.latency_ms);
   }
   const out: UsageRow[] = [];
@@ -201,6 +218,7 @@ export function queryUsageInMemory(rows: Iterable<UsageLogRow>, query: UsageQuer
     out.push({
       ...row,
       cost_usd: round(row.cost_usd, 10),
+      cache_saved_usd: round(row.cache_saved_usd, 10),
       p50_ms: round(interpolate(latencies.length, PERCENTILES[0], at), 3),
       p95_ms: round(interpolate(latencies.length, PERCENTILES[1], at), 3),
     });

@@ -5,7 +5,7 @@
  * imports the contract back.
  */
 
-export const USAGE_GROUPS = ["day", "hour", "key", "team", "model", "provider"] as const;
+export const USAGE_GROUPS = ["day", "hour", "minute", "key", "team", "model", "provider"] as const;
 export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
 
 export interface UsageQuery {
@@ -17,7 +17,7 @@ export interface UsageQuery {
 }
 
 export interface UsageRow {
-  /** day: YYYY-MM-DD (UTC); hour: the hour's start as ISO-8601; else the key/team/model/provider (null: none). */
+  /** day: YYYY-MM-DD (UTC); hour, minute: its start as ISO-8601; else the key/team/model/provider (null: none). */
   group: string | null;
   requests: number;
   /** Requests answered with status >= 400. */
@@ -25,6 +25,10 @@ export interface UsageRow {
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
+  /** Requests answered from the cache (`hit` or `semantic-hit`). */
+  cache_hits: number;
+  /** What those hits would have cost (the log rows' cache_saved_usd). */
+  cache_saved_usd: number;
   /** Latency percentiles over all requests of the group, in ms. */
   p50_ms: number;
   p95_ms: number;

@@ -29,7 +29,7 @@ const rows: (LogRow & { team_id: string | null })[] = SPECS.map(([created_at, mo
 }));
 
 const row = (group: string | null, requests: number, errors: number, prompt: number, completion: number, cost: number, p50: number, p95: number): UsageRow =>
-  ({ group, requests, errors, prompt_tokens: prompt, completion_tokens: completion, cost_usd: cost, p50_ms: p50, p95_ms: p95 });
+  ({ group, requests, errors, prompt_tokens: prompt, completion_tokens: completion, cost_usd: cost, cache_hits: 0, cache_saved_usd: 0, p50_ms: p50, p95_ms: p95 });
 
 // percentile_cont: position (n-1)·p between the sorted latencies.
 const EXPECTED: [string, UsageQuery, UsageRow[]][] = [
@@ -48,6 +48,10 @@ const EXPECTED: [string, UsageQuery, UsageRow[]][] = [
   ["by hour within [since, until)", { group_by: "hour", since: "2025-01-01T10:00:00Z", until: "2025-01-01T12:00:00Z" }, [
     row("2025-01-01T10:00:00.000Z", 2, 0, 30, 15, 0.003, 150, 195),
     row("2025-01-01T11:00:00.000Z", 1, 0, 30, 15, 0.003, 300, 300),
+  ]],
+  ["by minute", { group_by: "minute", since: "2025-01-01T10:00:00Z", until: "2025-01-01T11:00:00Z" }, [
+    row("2025-01-01T10:05:00.000Z", 1, 0, 10, 5, 0.001, 100, 100),
+    row("2025-01-01T10:30:00.000Z", 1, 0, 20, 10, 0.002, 200, 200),
   ]],
   ["until is exclusive", { group_by: "day", until: "2025-01-02T00:00:00.000Z" }, [
     row("2025-01-01", 4, 1, 60, 30, 0.006, 250, 385),
@@ -122,6 +126,26 @@ suite("postgres", async () => {
   await store.insertLogs(rows);
   await setTeams(store.kysely);
   return { run: (q) => queryUsage(store.kysely, "postgres", q), close: () => store.close() };
+});
+
+describe("cache hits and what they saved", () => {
+  const cached = [
+    makeRow({ created_at: "2025-05-01T00:00:00.000Z", model: "m", cache: "hit", cache_saved_usd: 0.25, cost_usd: 0 }),
+    makeRow({ created_at: "2025-05-01T00:00:01.000Z", model: "m", cache: "semantic-hit", cache_saved_usd: 0.5, cost_usd: 0 }),
+    makeRow({ created_at: "2025-05-01T00:00:02.000Z", model: "m", cache: "miss", cost_usd: 1 }),
+  ];
+  it("are counted alike in memory and on SQLite", async () => {
+    const lite = new SqliteProbe({ filename: ":memory:" });
+    await lite.migrate();
+    await lite.insertLogs(cached);
+    try {
+      for (const got of [queryUsageInMemory(cached, { group_by: "model" }), await queryUsage(lite.kysely, "sqlite", { group_by: "model" })]) {
+        expect(got).toMatchObject([{ group: "m", requests: 3, cache_hits: 2, cache_saved_usd: 0.75 }]);
+      }
+    } finally {
+      await lite.close();
+    }
+  });
 });
 
 describe("migration 0004", () => {

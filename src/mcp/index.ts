@@ -1,0 +1,10 @@
+export { authInfoOf, createCaller, ownerOf, type McpCaller } from "./caller.js";
+export { transportOf, type McpConfig, type McpServerConfig, type TransportKind } from "./connect.js";
+export { McpCallError, MCP_CODES, type McpReason } from "./errors.js";
+export { McpHub, type McpHubDeps, type McpServerStatus } from "./hub.js";
+export { globsAllow, mayUse } from "./permissions.js";
+export { createSessionServer, SERVER_INFO } from "./session-server.js";
+export { DEFAULT_SESSION_LIMITS, McpSessions, type McpSession, type SessionLimits } from "./sessions.js";
+export { callTool, type ToolCallDeps } from "./tool-call.js";
+export { qualify, SEPARATOR, splitName } from "./tool-names.js";
+export type { UpstreamStatus } from "./upstream.js";

@@ -1,0 +1,77 @@
+/**
+ * A small SVG line chart for `router eval`: quality against the share of
+ * strong calls, one polyline per series, axes with ticks, a legend and the
+ * quality target as a dashed line. No library: a few dozen elements.
+ */
+export interface Series {
+  name: string;
+  /** [x, y] in data units. */
+  points: [number, number][];
+  color: string;
+  dashed?: boolean;
+  /** Draw markers instead of a line (single operating points). */
+  markers?: boolean;
+}
+
+export interface PlotOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  xRange: [number, number];
+  yRange: [number, number];
+  /** A horizontal reference line (the quality target). */
+  hLine?: { y: number; label: string };
+  width?: number;
+  height?: number;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const f = (n: number) => (Math.round(n * 10) / 10).toString();
+
+export function linePlot(series: readonly Series[], o: PlotOptions): string {
+  const W = o.width ?? 720;
+  const H = o.height ?? 480;
+  const m = { l: 70, r: 200, t: 40, b: 55 };
+  const pw = W - m.l - m.r;
+  const ph = H - m.t - m.b;
+  const [x0, x1] = o.xRange;
+  const [y0, y1] = o.yRange;
+  const X = (x: number) => m.l + ((x - x0) / (x1 - x0)) * pw;
+  const Y = (y: number) => m.t + ph - ((Math.min(y1, Math.max(y0, y)) - y0) / (y1 - y0)) * ph;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2 - m.r / 2}" y="22" text-anchor="middle" font-size="15">${esc(o.title)}</text>`,
+  ];
+  for (let i = 0; i <= 10; i++) {
+    const x = x0 + ((x1 - x0) * i) / 10;
+    const y = y0 + ((y1 - y0) * i) / 10;
+    out.push(`<line x1="${f(X(x))}" y1="${m.t}" x2="${f(X(x))}" y2="${m.t + ph}" stroke="#eee"/>`);
+    out.push(`<line x1="${m.l}" y1="${f(Y(y))}" x2="${m.l + pw}" y2="${f(Y(y))}" stroke="#eee"/>`);
+    out.push(`<text x="${f(X(x))}" y="${m.t + ph + 16}" text-anchor="middle">${Math.round(x * 100)}%</text>`);
+    out.push(`<text x="${m.l - 6}" y="${f(Y(y) + 4)}" text-anchor="end">${Math.round(y * 1000) / 10}%</text>`);
+  }
+  out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
+  out.push(`<text x="${m.l + pw / 2}" y="${H - 14}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  out.push(`<text transform="translate(18 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  if (o.hLine) {
+    out.push(`<line x1="${m.l}" y1="${f(Y(o.hLine.y))}" x2="${m.l + pw}" y2="${f(Y(o.hLine.y))}" stroke="#888" stroke-dasharray="6 4"/>`);
+    out.push(`<text x="${m.l + pw - 4}" y="${f(Y(o.hLine.y) - 5)}" text-anchor="end" fill="#555">${esc(o.hLine.label)}</text>`);
+  }
+  series.forEach((s, i) => {
+    if (s.markers) {
+      for (const [x, y] of s.points) out.push(`<circle cx="${f(X(x))}" cy="${f(Y(y))}" r="5" fill="${s.color}"/>`);
+    } else {
+      const d = s.points.map(([x, y], j) => `${j ? "L" : "M"}${f(X(x))} ${f(Y(y))}`).join(" ");
+      out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ` stroke-dasharray="5 4"` : ""}/>`);
+    }
+    const ly = m.t + 10 + i * 20;
+    const lx = m.l + pw + 16;
+    out.push(s.markers
+      ? `<circle cx="${lx + 10}" cy="${ly}" r="5" fill="${s.color}"/>`
+      : `<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ` stroke-dasharray="5 4"` : ""}/>`);
+    out.push(`<text x="${lx + 26}" y="${ly + 4}">${esc(s.name)}</text>`);
+  });
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}
