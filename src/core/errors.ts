@@ -29,6 +29,8 @@ export const ERROR_CATALOG = {
   route_not_found: { status: 404, type: "not_found_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },
   unsupported_operation: { status: 400, type: "invalid_request_error" },
+  /** POST /admin/reload with a configuration that does not load: the old one keeps serving. */
+  invalid_config: { status: 422, type: "invalid_request_error" },
   /** An upstream answered but refused on content policy (finish_reason content_filter); used to trigger content-policy fallbacks. */
   content_refused: { status: 400, type: "invalid_request_error" },
   invalid_api_key: { status: 401, type: "authentication_error" },

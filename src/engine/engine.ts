@@ -34,12 +34,15 @@ import type { LiveTargetStats } from "./routing/target-stats.js";
 import { PIPELINE, SEND } from "./steps/index.js";
 import { validateChat, validateCompletion, validateEmbedding } from "./validate.js";
 import { wireEngine, type EngineDeps, type EngineWiring } from "./wire-engine.js";
+import { retireConfigParts } from "./config-parts.js";
+import { Reloads, type ReloadResult } from "./reload.js";
 import type { ChatRequest } from "../core/types.js";
-import { countRequestTokens } from "../cost/index.js";
+import { countRequestTokens, type PriceCatalogue } from "../cost/index.js";
 import { openCallScope } from "./call-scope.js";
 import { modelAllowed, modelNotAllowedError } from "./quotas/index.js";
 
 export type { EngineDeps } from "./wire-engine.js";
+export type { ReloadResult } from "./reload.js";
 
 export interface Result<T> { value: T; meta: CallMeta }
 export interface StreamResult<T> {
@@ -67,14 +70,18 @@ class RelayedStream<T> implements StreamResult<T> {
 /** A kind of call (./calls/*): made from the record, the validated request and its route. */
 type CallKind<R> = new (rec: RequestRecord, request: R, route: Route, options: CallOptions, keepBodies: boolean, cached: boolean) => Call;
 
+/** The pipeline of one generation of the wiring: its steps around the innermost send. */
+function pipelineOf(w: EngineWiring): Send {
+  const steps = w.steps ? w.steps(PIPELINE) : PIPELINE;
+  return compose(steps.map((s) => s.step(w)), SEND(w));
+}
+
 /** How long /ready waits for the store's ping. */
 const READY_TIMEOUT_MS = 2_000;
 
 export class Engine {
-  readonly config: Config;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly router: Router;
   readonly store: Store | undefined;
   readonly stats: LiveTargetStats;
   readonly health: Health;
@@ -87,20 +94,22 @@ export class Engine {
   readonly errors: ErrorReporter;
   /** Where the bookkeeping after an answer reports what it could not do (counted and logged, never thrown). */
   readonly internalErrors: InternalErrors;
-  /** The response cache; undefined unless cache.enabled. */
-  readonly cache: ResponseCache | undefined;
-  readonly #w: EngineWiring;
+  /** The wiring and the pipeline built from it: one generation, replaced whole by a reload (requests in flight keep theirs). */
+  #w: EngineWiring;
+  #send: Send;
   readonly #outcomes: Outcomes;
-  readonly #send: Send;
+  readonly #reloads: Reloads;
 
   private constructor(w: EngineWiring) {
     this.#w = w;
-    ({ config: this.config, metrics: this.metrics, logger: this.logger, router: this.router, store: this.store, stats: this.stats, health: this.health } = w);
+    ({ metrics: this.metrics, logger: this.logger, store: this.store, stats: this.stats, health: this.health } = w);
     ({ auth: this.auth, keyAdmin: this.keyAdmin, quotas: this.quotas, tracing: this.tracing, errors: this.errors, internalErrors: this.internalErrors } = w);
-    this.cache = w.responseCache;
     this.#outcomes = w.outcomes;
-    const steps = w.steps ? w.steps(PIPELINE) : PIPELINE;
-    this.#send = compose(steps.map((s) => s.step(w)), SEND(w));
+    this.#send = pipelineOf(w);
+    this.#reloads = new Reloads(() => this.#w, (next) => {
+      this.#w = next;
+      this.#send = pipelineOf(next);
+    }, (body, options) => this.embed(body, options));
   }
 
   /** Builds the engine: opens the store (running migrations) unless one is given. */
@@ -109,6 +118,37 @@ export class Engine {
     const built: { engine?: Engine } = {};
     built.engine = new Engine(await wireEngine(config, deps, (body, options) => built.engine!.embed(body, options)));
     return built.engine;
+  }
+
+  /** The configuration in force (after a reload, the new one; sections that need a restart keep their start-up values). */
+  get config(): Config {
+    return this.#w.config;
+  }
+
+  get router(): Router {
+    return this.#w.router;
+  }
+
+  /** The prices the engine bills with (config, prices.file, the catalogue). */
+  get catalogue(): PriceCatalogue {
+    return this.#w.catalogue;
+  }
+
+  /** The response cache; undefined unless cache.enabled. */
+  get cache(): ResponseCache | undefined {
+    return this.#w.responseCache;
+  }
+
+  /**
+   * Applies a new configuration without a restart (docs/operations.md):
+   * providers, models, routing, prices, timeouts, aliases and cache take
+   * effect for requests that start after it returns; requests in flight
+   * finish on the old ones. Sections that need a restart keep their values
+   * and are named in `restart_required`. An invalid config (a router file or
+   * price file that cannot be read, …) throws a ConfigError and changes nothing.
+   */
+  reload(config: Config): Promise<ReloadResult> {
+    return this.#reloads.apply(config);
   }
 
   get inFlight(): number {
@@ -203,8 +243,9 @@ export class Engine {
     await this.cache?.close(); // waits for cache writes in flight
     await w.writer?.close();
     await this.health.close();
+    await this.#reloads.close(); // the parts of earlier generations still waiting for their requests
+    await retireConfigParts(w, { providers: new Map(), responseCache: w.responseCache }); // the cache is closed above
     await this.auth.close(); // flushes last_used_at before the store closes
-    await Promise.allSettled([...w.providers.values()].map((p) => p.close?.()));
     await this.store?.close();
   }
 

@@ -1,22 +1,16 @@
 /**
- * The engine's start-up wiring: providers, the store (migrated), shared
- * health and quotas (Redis when configured), authentication, tracing, error
- * reporting, the request-log writer, retention and the response cache —
- * everything the pipeline's steps are built from, made once.
+ * The engine's start-up wiring: the parts that follow the config file
+ * (./config-parts.ts: prices, providers, router, response cache — rebuilt on
+ * a reload), the store (migrated), shared health and quotas (Redis when
+ * configured), authentication, tracing, error reporting, the request-log
+ * writer and retention — everything the pipeline's steps are built from.
  */
-import { ConfigError } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import type { GatewayError } from "../core/errors.js";
-import type { EmbeddingResponse } from "../core/types.js";
-import { createResponseCache, firstEmbedding, type ResponseCache } from "../cache/index.js";
-import { checkPrices, describePriceProblem, loadPrices, priceWarning } from "../cost/index.js";
 import { Authenticator } from "../keys/authenticator.js";
 import { KeyAdmin } from "../keys/key-admin.js";
 import { KeyCache } from "../keys/key-cache.js";
 import { Redactor } from "../privacy/redactor.js";
-import { configSecrets, SecretScrubber } from "../privacy/secret-scrubber.js";
-import { createProvider, resolveTimeouts } from "../providers/registry.js";
-import type { ProviderAdapter, Timeouts } from "../providers/types.js";
 import { createStore } from "../store/create-store.js";
 import { LogWriter } from "../store/log-writer.js";
 import { RetentionJob } from "../store/retention/retention-job.js";
@@ -26,14 +20,11 @@ import { InternalErrors } from "../telemetry/internal-errors.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { Metrics } from "../telemetry/metrics.js";
 import { createTracing, type Tracing } from "../telemetry/tracing.js";
-import type { CallOptions } from "./call-options.js";
+import { retireConfigParts, wireConfigParts, type ConfigParts, type Embed } from "./config-parts.js";
 import type { EngineParts } from "./engine-parts.js";
 import { createHealth } from "./health/index.js";
 import { Outcomes } from "./outcomes.js";
 import { createQuotas } from "./quotas/index.js";
-import { Router } from "./router.js";
-import { attachRouters } from "./routing/attach-routers.js";
-import type { RouterFeedback } from "./routing/router-feedback.js";
 import { LiveTargetStats } from "./routing/target-stats.js";
 import type { NamedStep } from "./steps/index.js";
 
@@ -52,41 +43,34 @@ export interface EngineDeps {
 }
 
 /** The parts, plus what only the engine itself holds (for its public API and close()). */
-export interface EngineWiring extends EngineParts {
-  readonly providers: Map<string, ProviderAdapter>;
+export interface EngineWiring extends EngineParts, ConfigParts {
   readonly store: Store | undefined;
   readonly auth: Authenticator;
   readonly keyAdmin: KeyAdmin | undefined;
   readonly writer: LogWriter | undefined;
   readonly retention: RetentionJob | undefined;
-  readonly responseCache: ResponseCache | undefined;
   /** privacy.redact.before_upstream: prompts leave for the provider with personal data replaced. */
   readonly outbound: <T extends { model: string }>(request: T) => T;
   readonly keepBodies: boolean;
   readonly steps: EngineDeps["steps"];
 }
 
-type Embed = (body: unknown, options: CallOptions) => Promise<{ value: EmbeddingResponse }>;
-
 /** `embed` reaches the engine being built: the semantic cache's embeddings go through the gateway itself. */
 export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed): Promise<EngineWiring> {
-  // Prices first: a bad prices.file stops start-up before anything is opened.
-  const catalogue = loadPrices(config.prices);
-  const timeouts = new Map<string, Timeouts>();
-  const providers = new Map<string, ProviderAdapter>();
-  for (const [name, pc] of Object.entries(config.providers)) {
-    const t = resolveTimeouts(config.timeouts, "timeouts" in pc ? pc.timeouts : undefined);
-    timeouts.set(name, t);
-    providers.set(name, await createProvider(name, pc, t));
-  }
+  const logger = deps.logger ?? createLogger(config.logging.level);
+  const metrics = deps.metrics ?? new Metrics();
+  // What follows the config file first (prices, providers, routers): a bad one stops start-up before anything else is opened.
+  const parts = await wireConfigParts(config, { metrics, logger, embed });
   let store = deps.store;
   if (!store && config.logging.requests) {
-    store = await createStore(config.storage.url);
-    await store.migrate();
+    try {
+      store = await createStore(config.storage.url);
+      await store.migrate();
+    } catch (err) {
+      await retireConfigParts(parts, undefined);
+      throw err;
+    }
   }
-  const logger = deps.logger ?? createLogger(config.logging.level);
-  const unpriced = checkPrices(config, catalogue, { maxAgeDays: config.prices.max_age_days });
-  if (unpriced.length) logger.warn({ models: unpriced.map(describePriceProblem) }, priceWarning(unpriced.length, config.prices.max_age_days));
   const b = config.routing.circuit_breaker;
   const health = createHealth({
     redisUrl: config.redis?.url,
@@ -131,32 +115,6 @@ export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed)
   });
   const tracing = deps.tracing ?? await createTracing(config.telemetry.tracing, logger);
   const errors = deps.errors ?? await createErrorReporter(config.telemetry.sentry, logger);
-  const router = new Router(config, providers);
-  const semantic = config.cache.semantic;
-  if (config.cache.enabled && semantic.enabled) {
-    // Known only once providers exist: a model none of whose targets embeds would turn every lookup into a failed call.
-    const route = router.resolve(semantic.embedding_model ?? "");
-    if (!route.targets.some((t) => t.provider.capabilities.embeddings)) {
-      await Promise.allSettled([health.close(), quotas.close(), auth.close(), ...[...providers.values()].map((p) => p.close?.())]);
-      await store?.close();
-      throw new ConfigError("config", [`cache.semantic.embedding_model: '${semantic.embedding_model}' has no target whose provider serves embeddings`]);
-    }
-  }
-
-  const metrics = deps.metrics ?? new Metrics();
-  // learned / cascade models: their router files, matched to their targets; a bad file stops start-up like a bad config.
-  let routerFeedback: RouterFeedback | undefined;
-  try {
-    routerFeedback = attachRouters({ config, router, catalogue, metrics, onError: (err) => logger.warn({ err: (err as Error)?.message }, "router feedback channel (Redis) unavailable; feedback is learnt by this instance only") });
-  } catch (err) {
-    await Promise.allSettled([health.close(), quotas.close(), auth.close(), ...[...providers.values()].map((p) => p.close?.())]);
-    await store?.close();
-    throw new ConfigError("config", (err as Error).message.split("\n"));
-  }
-  if (routerFeedback) {
-    const [closeHealth, feedback] = [health.close, routerFeedback];
-    health.close = async () => { await feedback.close(); await closeHealth(); }; // the engine closes health with the other Redis clients
-  }
   const internalErrors = new InternalErrors({ count: (site) => metrics.internalErrors.inc({ site }), logger });
   const writer = store && config.logging.requests ? logWriter(store, config, metrics, logger) : undefined;
   const r = config.privacy.redact;
@@ -164,45 +122,37 @@ export async function wireEngine(config: Config, deps: EngineDeps, embed: Embed)
   const stored = r.enabled ? redactor : undefined;
   const keepBodies = config.logging.bodies;
   const outcomes = new Outcomes({ metrics, tracing, logger, errors, internalErrors, writer, keepBodies, redact: stored ? (v) => stored.redactValue(v) : (v) => v });
-  const scrubber = new SecretScrubber([
-    ...Object.values(config.providers).flatMap((pc) => configSecrets(pc)),
-    ...[...providers.values()].flatMap((p) => p.secrets ?? []),
-  ]);
   const stats = new LiveTargetStats();
   metrics.sources.degraded = () => ({ ...quotas.degraded() });
-  metrics.sources.circuits = () => router.configuredTargets().map((t) => health.breakers.snapshot(t.key));
   metrics.sources.inFlight = () => outcomes.inFlight;
-  const lastCacheWarn = new Map<string, number>();
-  const responseCache = createResponseCache(config.cache, {
-    ...(config.redis ? { redis: { url: config.redis.url, prefix: config.redis.prefix } } : {}),
-    ...(/^postgres(ql)?:/.test(config.storage.url) ? { postgresUrl: config.storage.url } : {}),
-    // The semantic cache's embeddings go through the gateway itself: routing, retries, cost and a log row like any call.
-    embed: async (text, signal) => firstEmbedding((await embed({ model: semantic.embedding_model, input: text }, { signal, metadata: { liaison: "semantic-cache" } })).value),
-    onError: (err, site) => {
-      metrics.cacheErrors.inc({ site });
-      // An outage fails every request's lookup: one line per site every 10 s, the metric counts them all.
-      const now = Date.now();
-      if ((lastCacheWarn.get(site) ?? 0) + 10_000 > now) return;
-      lastCacheWarn.set(site, now);
-      logger.warn({ err: (err as Error)?.message, site }, "response cache unavailable; lookups and writes are treated as misses");
-    },
-  });
-  if (responseCache) logger.info({ ...responseCache.backends }, "response cache enabled");
   const keys = store?.keys?.();
+  return withConfigParts({
+    health, quotas, stats, metrics, logger, tracing, errors, internalErrors, outcomes,
+    store, auth, writer, keepBodies,
+    keyAdmin: keys ? new KeyAdmin({ store: keys, cache: auth.cache }) : undefined,
+    retention: store ? retentionJob(store, config, logger) : undefined,
+    outbound: config.privacy.redact.before_upstream && redactor ? (request) => ({ ...redactor.redactValue(request), model: request.model }) : (request) => request,
+    steps: deps.steps,
+  }, parts);
+}
+
+/** The process-long parts: everything the wiring holds but what follows the config file. */
+export type LastingParts = Omit<EngineWiring, keyof ConfigParts | "cache" | "timeoutsOf" | "scrub">;
+
+/** The wiring from the process-long parts and one generation of config parts (at start, and on each reload). */
+export function withConfigParts(lasting: LastingParts, parts: ConfigParts): EngineWiring {
+  const { health, metrics } = lasting;
+  const { router, timeouts, scrubber, responseCache } = parts;
+  metrics.sources.circuits = () => router.configuredTargets().map((t) => health.breakers.snapshot(t.key));
   return {
-    config, router, health, quotas, stats, metrics, logger, tracing, errors, internalErrors, outcomes,
-    catalogue,
+    ...lasting,
+    ...parts,
     cache: () => responseCache,
     timeoutsOf: (provider) => timeouts.get(provider)!,
     scrub: (e: GatewayError) => {
       const clean = scrubber.scrub(e.message);
       if (clean !== e.message) e.message = clean;
     },
-    providers, store, auth, writer, responseCache, keepBodies,
-    keyAdmin: keys ? new KeyAdmin({ store: keys, cache: auth.cache }) : undefined,
-    retention: store ? retentionJob(store, config, logger) : undefined,
-    outbound: config.privacy.redact.before_upstream && redactor ? (request) => ({ ...redactor.redactValue(request), model: request.model }) : (request) => request,
-    steps: deps.steps,
   };
 }
 

@@ -23,6 +23,7 @@ import { registerAdminMeRoute } from "./routes/admin-me.js";
 import { registerUiRoutes } from "./routes/ui.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
+import { registerAdminReloadRoute } from "./routes/admin-reload.js";
 import { registerAdminTeamRoutes } from "./routes/admin-teams.js";
 import { registerAdminUsageRoutes } from "./routes/admin-usage.js";
 import { registerAnalyticsRoutes } from "./routes/analytics.js";
@@ -123,6 +124,7 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
   registerAdminMeRoute(app, engine);
   registerUiRoutes(app);
   registerAdminProviderRoutes(app, engine);
+  registerAdminReloadRoute(app, state);
   registerAnalyticsRoutes(app, engine);
   registerMcpRoutes(app, engine);
   if (engine.keyAdmin) {

@@ -18,7 +18,7 @@ import sjson from "secure-json-parse";
 import { GatewayError } from "../core/errors.js";
 import { checkDepth } from "../core/json-depth.js";
 import { newId } from "../core/ids.js";
-import type { Engine } from "../engine/engine.js";
+import type { Engine, ReloadResult } from "../engine/engine.js";
 import { reportUnexpected } from "../telemetry/report-unexpected.js";
 import { authenticate } from "./authenticate.js";
 import { BODY_ERRORS, errorBody, errorHeaders, normalizeError } from "./error-response.js";
@@ -29,7 +29,13 @@ import { openAIRoute } from "./routes/openai.js";
 import { responsesRoute } from "./routes/responses.js";
 import { JSON_TYPE } from "./write-answer.js";
 
-export interface LaneState { shuttingDown: boolean }
+export interface LaneState {
+  shuttingDown: boolean;
+  /** Re-reads the configuration and applies it (POST /admin/reload); absent when the gateway has no source to re-read. */
+  reload?: () => Promise<ReloadResult>;
+  /** GET /metrics' text when it is not this process's alone (--workers: all workers, summed). */
+  metricsText?: () => Promise<string>;
+}
 
 /** Returns true when it took the request; false leaves it to fastify. */
 export type Lane = (req: IncomingMessage, res: ServerResponse) => boolean;

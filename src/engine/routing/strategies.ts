@@ -23,7 +23,7 @@ const FACTORIES: Record<StrategyName, () => Strategy> = {
   "adaptive": () => adaptiveStrategy(),
   // Both get their router file at start-up (attach-routers.ts); until then, and for a
   // cascade without one, the plain forms: learned in priority order, cascade judging by its plain rules.
-  "learned": priorityStrategy,
+  "learned": () => ({ ...priorityStrategy(), name: "learned" }),
   "cascade": () => cascadeStrategy(),
 };
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { loadPrices, type PriceCatalogue } from "../../cost/index.js";
+import type { PriceCatalogue } from "../../cost/index.js";
 import type { Engine } from "../../engine/engine.js";
 import type { TargetRef } from "../../engine/routing/types.js";
 import { authorize, principalOf } from "../authorize.js";
@@ -18,8 +18,6 @@ function priceOf(catalogue: PriceCatalogue, t: TargetRef): { input: number; outp
  * fallbacks) and the aliases.
  */
 export function registerAdminProviderRoutes(app: FastifyInstance, engine: Engine): void {
-  // The engine bills with the same catalogue, loaded the same way from the same config, at start.
-  let catalogue: PriceCatalogue | undefined;
   app.get("/admin/providers", async (req, reply) => {
     authorize(principalOf(req), "read", { type: "providers" }, "provider health");
     const seen = new Set<string>();
@@ -29,7 +27,7 @@ export function registerAdminProviderRoutes(app: FastifyInstance, engine: Engine
       seen.add(t.key);
       const health = engine.health.breakers.snapshot(t.key);
       const latency = engine.stats.latency(t.key);
-      catalogue ??= loadPrices(engine.config.prices);
+      const catalogue = engine.catalogue; // the one the engine bills with (reloaded with the config)
       targets.push({
         target: t.key,
         provider: t.provider.name,

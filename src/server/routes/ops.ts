@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Engine } from "../../engine/engine.js";
+import type { LaneState } from "../engine-lane.js";
 
-export function registerOpsRoutes(app: FastifyInstance, engine: Engine, state: { shuttingDown: boolean }): void {
+export function registerOpsRoutes(app: FastifyInstance, engine: Engine, state: LaneState): void {
   app.get("/health", async (_req, reply) => reply.type("application/json").send('{"status":"ok"}'));
 
   app.get("/ready", async (_req, reply) => {
@@ -13,7 +14,7 @@ export function registerOpsRoutes(app: FastifyInstance, engine: Engine, state: {
   });
 
   app.get("/metrics", async (_req, reply) => {
-    const text = await engine.metrics.registry.metrics();
+    const text = state.metricsText ? await state.metricsText() : await engine.metrics.registry.metrics();
     return reply.type(engine.metrics.registry.contentType).send(text);
   });
 }

@@ -5,8 +5,8 @@ import type { RequestClass } from "../../../src/engine/routing/types.js";
 import { seeded, target } from "./harness.js";
 
 describe("every strategy", () => {
-  it("covers all seven names", () => {
-    expect([...STRATEGY_NAMES].sort()).toEqual(["adaptive", "least-busy", "least-latency", "lowest-cost", "priority", "round-robin", "weighted"]);
+  it("covers all nine names", () => {
+    expect([...STRATEGY_NAMES].sort()).toEqual(["adaptive", "cascade", "learned", "least-busy", "least-latency", "lowest-cost", "priority", "round-robin", "weighted"]);
   });
 
   for (const name of STRATEGY_NAMES) {
