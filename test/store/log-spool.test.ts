@@ -271,16 +271,17 @@ describe("LogWriter with a spool", () => {
     const { writer, dropped } = writerFor(store, dir, { maxQueue: 100 });
     const [first, ...rest] = makeRows(31);
     writer.enqueue(first!);
-    await vi.waitFor(() => expect(writer.writable).toBe(false));
+    // A loaded machine can take seconds to get SQLite's "busy" back: wait as long as the suite allows.
+    await vi.waitFor(() => expect(writer.writable).toBe(false), { timeout: 15_000 });
     for (const row of rest) writer.enqueue(row);
     await writer.close();
     // The first row was already in SQLite's own encoding when the store failed: that one cannot be spooled.
-    await vi.waitFor(() => expect(dropped).toEqual([[1, "write_failed"]]));
+    await vi.waitFor(() => expect(dropped).toEqual([[1, "write_failed"]]), { timeout: 15_000 });
     lock.exec("rollback");
     lock.close();
 
     const again = writerFor(store, dir);
-    await vi.waitFor(async () => expect((await store.queryLogs({ limit: 100 })).data.length).toBe(30));
+    await vi.waitFor(async () => expect((await store.queryLogs({ limit: 100 })).data.length).toBe(30), { timeout: 15_000 });
     expect(await store.getLog(rest[29]!.id)).toEqual(rest[29]);
     await again.writer.close();
     await store.close();

@@ -16,6 +16,7 @@ describe("toAnthropicError", () => {
       route_not_found: "not_found_error",
       method_not_allowed: "invalid_request_error",
       unsupported_operation: "invalid_request_error",
+      invalid_config: "invalid_request_error",
       content_refused: "invalid_request_error",
       invalid_api_key: "authentication_error",
       permission_denied: "permission_error",
