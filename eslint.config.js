@@ -56,6 +56,7 @@ export default tseslint.config(
   layer("privacy", ["config", "providers", "engine", "store", "server", "cli", "keys", "cost"]),
   // Second-stage parts: the router's scorer sits below the engine; workflows and the MCP gateway above it.
   layer("router", ["engine", "store", "server", "cli", "workflows", "mcp"]),
-  layer("workflows", ["server", "cli", "mcp"]),
+  layer("workflows", ["server", "cli", "mcp", "prompts"]),
   layer("mcp", ["server", "cli", "workflows"]),
+  layer("prompts", ["server", "cli", "mcp"]),
 );

@@ -12,6 +12,8 @@ import { loadDotEnv } from "./dotenv.js";
 import { registerPriceCommands } from "./prices.js";
 import { registerRouterCommands } from "./router.js";
 import { registerWorkflowCommands } from "./workflows.js";
+import { registerPromptCommands } from "./prompts.js";
+import { registerProviderCommands } from "./providers.js";
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError) {
@@ -59,5 +61,7 @@ registerLogCommands(program);
 registerPriceCommands(program);
 registerRouterCommands(program);
 registerWorkflowCommands(program);
+registerPromptCommands(program);
+registerProviderCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,10 +1,12 @@
 import { readFileSync, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { interpolate, type Env } from "./interpolate.js";
 import { ALWAYS_CONFIGURED } from "../providers/registry.js";
 import { configSchema, providerSchema, type Config, type ConfigInput } from "./schema.js";
 import { zeroConfig } from "./zero-config.js";
+import { ProvidersCsvError, withProvidersCsv } from "./providers-csv.js";
 
 /** An invalid configuration: the message names the source, the key path and the problem. */
 export class ConfigError extends Error {
@@ -51,6 +53,13 @@ function crossCheck(config: Config): string[] {
       if (!config.providers[t.provider]) {
         problems.push(`models.${name}.targets[${i}].provider: unknown provider '${t.provider}' (configured: ${Object.keys(config.providers).join(", ") || "none"})`);
       }
+    });
+  }
+  for (const [name, p] of Object.entries(config.routing.providers)) {
+    if (!Object.hasOwn(config.providers, name)) problems.push(`routing.providers.${name}: unknown provider '${name}' (configured: ${Object.keys(config.providers).join(", ") || "none"})`);
+    p.fallbacks.forEach((f, i) => {
+      if (!Object.hasOwn(config.providers, f)) problems.push(`routing.providers.${name}.fallbacks[${i}]: unknown provider '${f}'`);
+      if (f === name) problems.push(`routing.providers.${name}.fallbacks[${i}]: a provider cannot fall back to itself`);
     });
   }
   const fallback = config.routing.default_provider;
@@ -104,9 +113,21 @@ function cacheChecks(config: Config): string[] {
   return problems;
 }
 
-/** Validates a config object (already parsed and interpolated). */
-export function validateConfig(input: unknown, source = "config"): Config {
-  const parsed = configSchema.safeParse(input ?? {});
+/**
+ * Validates a config object (already parsed and interpolated). Its
+ * `providers_csv` is read relative to `options.baseDir` (the config file's
+ * folder; default: the working directory) and merged in first.
+ */
+export function validateConfig(input: unknown, source = "config", options: { baseDir?: string; env?: Env } = {}): Config {
+  let withCsv;
+  try {
+    withCsv = withProvidersCsv(input, options.baseDir ?? process.cwd(), options.env ?? process.env);
+  } catch (err) {
+    if (err instanceof ProvidersCsvError) throw new ConfigError(err.source, err.issues);
+    throw err;
+  }
+  if (withCsv.problems.length) throw new ConfigError(source, withCsv.problems);
+  const parsed = configSchema.safeParse(withCsv.config ?? {});
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
   const config = parsed.data;
   // Some providers are always available (the mock, so `mock/echo` works in every setup).
@@ -116,12 +137,12 @@ export function validateConfig(input: unknown, source = "config"): Config {
   return config;
 }
 
-export function parseConfigText(text: string, source: string, env: Env = process.env): Config {
+export function parseConfigText(text: string, source: string, env: Env = process.env, baseDir?: string): Config {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split("\n")[0]}`));
   }
-  return validateConfig(interpolate(doc.toJS(), env), source);
+  return validateConfig(interpolate(doc.toJS(), env), source, { env, ...(baseDir === undefined ? {} : { baseDir }) });
 }
 
 export function loadConfigFile(file: string, env: Env = process.env): Config {
@@ -131,7 +152,7 @@ export function loadConfigFile(file: string, env: Env = process.env): Config {
   } catch (err) {
     throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
   }
-  return parseConfigText(text, file, env);
+  return parseConfigText(text, file, env, dirname(resolve(file)));
 }
 
 /**

@@ -35,6 +35,16 @@ export const targetSchema = z.strictObject({
   tpm: z.number().int().positive().optional(),
 });
 
+/** `routing.providers.NAME`: what every target on the provider gets unless it says otherwise. */
+export const providerRoutingSchema = z.strictObject({
+  /** Providers that `NAME/model` (and a prefix rule or default_provider landing on NAME) tries next, in order, with the same model. */
+  fallbacks: z.array(z.string().min(1)).default([]),
+  /** The priority of targets on this provider that set none (`priority` strategy; lower first). */
+  priority: z.number().int().optional(),
+  /** The upstream rpm of each target on this provider that sets none (counted per provider and model, as a target's rpm is). */
+  rpm: z.number().int().positive().optional(),
+});
+
 export const STRATEGIES = ["weighted", "round-robin", "least-busy", "least-latency", "lowest-cost", "priority", "adaptive", "learned", "cascade"] as const;
 
 /** A trained router (`liaison router train`) for `learned` and `cascade`. */
@@ -157,12 +167,16 @@ export const configSchema = z.strictObject({
   /** Traces (OpenTelemetry, OTLP/HTTP) and error reporting (Sentry). */
   telemetry: telemetrySchema,
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "provider names may use letters, digits, _ . -"), providerSchema).default({}),
+  /** A provider list in CSV (DESIGN.md §7), relative to the config file; merged with `providers:` when the config is loaded (config/providers-csv.ts). */
+  providers_csv: z.string().min(1).optional(),
   models: z.record(z.string().min(1), modelSchema).default({}),
   routing: z.strictObject({
     retry: retrySchema.prefault({}),
     circuit_breaker: breakerSchema.prefault({}),
     /** A model name no route, alias, provider/ prefix or prefix rule matches goes here; unset: 404. Zero-config sets it to ollama when OLLAMA_BASE_URL is set. */
     default_provider: z.string().min(1).optional(),
+    /** Per provider: defaults for every target on it, and the providers `provider/model` addressing tries next (providers_csv fills these). */
+    providers: z.record(z.string().min(1), providerRoutingSchema).default({}),
   }).prefault({}),
   /** Per-key and per-team limits: what happens when the shared counters (Redis) are unreachable. */
   limits: z.strictObject({

@@ -188,6 +188,18 @@ export class PriceCatalogue {
 
   #resolve(model: string, provider?: string): ResolvedPrice | undefined {
     const hint = provider?.toLowerCase();
+    // `provider/*` prices every model of one provider (a CSV provider list's cost_per_1k_tokens);
+    // only an override naming the provider and the model itself wins over it.
+    const wide = hint === undefined ? undefined : this.#overrides.get(`${hint}/*`);
+    if (wide) {
+      const ids = candidateIds(model);
+      const id = ids.find((i) => this.#overrides.has(`${hint}/${i}`));
+      if (id !== undefined) return fromOverride(this.#overrides.get(`${hint}/${id}`)!, `${hint}/${id}`, this.#entryFor(id, hint));
+      // Cache reads and writes keep the catalogue's ratio to input, as for any override.
+      let entry: CatalogueEntry | undefined;
+      for (const i of ids) if ((entry = this.#entryFor(i, hint))) break;
+      return fromOverride(wide, `${hint}/*`, entry);
+    }
     for (const id of candidateIds(model)) {
       const scoped = hint === undefined ? undefined : this.#overrides.get(`${hint}/${id}`);
       const override = scoped ?? this.#overrides.get(id);

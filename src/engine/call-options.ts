@@ -37,6 +37,8 @@ export interface CallOptions {
   providerHeaders?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** The route the request came in on, when it is not the operation's own (e.g. /v1/messages → chat). */
   endpoint?: Endpoint;
+  /** The registry prompt the request was rendered from (src/prompts): kept in its log row's prompt and prompt_version. */
+  prompt?: { name: string; version: number };
 }
 
 export interface CallMeta {

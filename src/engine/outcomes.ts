@@ -32,8 +32,31 @@ export interface OutcomesDeps {
 /** Errors that say nothing about the upstream that was tried. */
 const NOT_UPSTREAM = new Set(["client_closed", "invalid_request", "model_not_found"]);
 
+/**
+ * Distinct model names the metrics' `model` labels carry; a name first seen
+ * past it is counted as OTHER_MODEL. A client chooses the name after
+ * `provider/` (and an upstream that ignores names answers any), and every
+ * distinct label value is a series kept for the life of the process: without
+ * a bound, a key could grow the gateway's memory and every scrape of
+ * /metrics by sending made-up names.
+ */
+export const MAX_MODEL_LABELS = 1_000;
+export const OTHER_MODEL = "_other";
+
+class BoundedLabel {
+  readonly #seen = new Set<string>();
+  value(name: string): string {
+    if (this.#seen.has(name)) return name;
+    if (this.#seen.size >= MAX_MODEL_LABELS) return OTHER_MODEL;
+    this.#seen.add(name);
+    return name;
+  }
+}
+
 export class Outcomes {
   readonly #d: OutcomesDeps;
+  readonly #models = new BoundedLabel();
+  readonly #upstreamModels = new BoundedLabel();
   #inFlight = 0;
   /** Requests finished but not yet recorded; close() records them first. */
   #pending: RequestRecord[] = [];
@@ -100,13 +123,13 @@ export class Outcomes {
     try {
       if (rec.usage && rec.upstreamModel) {
         // Only names an upstream answered to reach these labels: an upstream refuses a made-up model before it bills usage.
-        const usage = d.metrics.usageChild.get(rec.provider ?? "", rec.upstreamModel);
+        const usage = d.metrics.usageChild.get(rec.provider ?? "", this.#upstreamModels.value(rec.upstreamModel));
         usage.prompt.inc(rec.usage.prompt_tokens ?? 0);
         usage.completion.inc(rec.usage.completion_tokens ?? 0);
         if (rec.costUsd) usage.cost.inc(rec.costUsd);
       }
-      // The model label only carries names that resolved to a route: client-chosen strings must not grow the series count.
-      d.metrics.requestChild.get(rec.endpoint, rec.provider ? (rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
+      // The model label only carries names that resolved to a route, and at most MAX_MODEL_LABELS of them: client-chosen strings must not grow the series count.
+      d.metrics.requestChild.get(rec.endpoint, rec.provider ? this.#models.value(rec.model ?? "") : "", rec.provider ?? "", String(status)).inc();
       d.metrics.durationChild.get(rec.endpoint).observe(rec.latencyMs! / 1000);
       if (rec.ttftMs !== null) d.metrics.ttftChild.get(rec.endpoint).observe(rec.ttftMs / 1000);
     } catch (err) {

@@ -245,6 +245,8 @@ export class RequestRecord {
       route_target: this.#routeTarget,
       feedback_score: null,
       feedback_comment: null,
+      prompt: this.options.prompt?.name ?? null,
+      prompt_version: this.options.prompt?.version ?? null,
     };
   }
 }

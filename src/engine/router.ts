@@ -36,29 +36,41 @@ export class Router {
   readonly #direct = new Map<string, Route>();
   readonly #aliases: Record<string, string>;
   readonly #defaultProvider: string | undefined;
+  /** routing.providers: per-provider target defaults and direct-addressing fallbacks (a CSV provider list fills them). */
+  readonly #byProvider: Config["routing"]["providers"];
 
   constructor(config: Config, providers: Map<string, ProviderAdapter>) {
     this.#providers = providers;
     this.#aliases = config.aliases;
     this.#defaultProvider = config.routing.default_provider;
+    // `?? {}`: a Config built by hand (tests, embedders) before this field existed has none.
+    this.#byProvider = config.routing.providers ?? {};
     for (const [name, m] of Object.entries(config.models)) {
       this.#routes.set(name, {
         name,
         model: m,
         strategy: createStrategy(m.strategy),
-        targets: m.targets.map((t, i) => ({
-          key: targetKey(t.provider, t.model),
-          provider: providers.get(t.provider)!,
-          model: t.model,
-          weight: t.weight,
-          priority: t.priority ?? i,
-          ...(t.price ? { price: t.price } : {}),
-          ...(t.price_model ? { priceModel: t.price_model } : {}),
-          ...(t.rpm ? { rpm: t.rpm } : {}),
-          ...(t.tpm ? { tpm: t.tpm } : {}),
-        })),
+        targets: m.targets.map((t, i) => {
+          const defaults = this.#defaultsOf(t.provider);
+          const rpm = t.rpm ?? defaults?.rpm;
+          return {
+            key: targetKey(t.provider, t.model),
+            provider: providers.get(t.provider)!,
+            model: t.model,
+            weight: t.weight,
+            priority: t.priority ?? defaults?.priority ?? i,
+            ...(t.price ? { price: t.price } : {}),
+            ...(t.price_model ? { priceModel: t.price_model } : {}),
+            ...(rpm ? { rpm } : {}),
+            ...(t.tpm ? { tpm: t.tpm } : {}),
+          };
+        }),
       });
     }
+  }
+
+  #defaultsOf(provider: string): Config["routing"]["providers"][string] | undefined {
+    return Object.hasOwn(this.#byProvider, provider) ? this.#byProvider[provider] : undefined;
   }
 
   resolve(name: string): Route {
@@ -92,11 +104,16 @@ export class Router {
     if (!route) {
       // A client's name becomes the upstream model: a response header and, for some providers, a URL segment.
       checkModelName(model);
+      // The provider, then the providers routing.providers.NAME.fallbacks names (a CSV row's secondary_url), in order.
+      const chain = [provider, ...(this.#defaultsOf(provider.name)?.fallbacks ?? []).flatMap((n) => this.#providers.get(n) ?? [])];
       route = {
         name,
         model: undefined,
-        strategy: createStrategy("weighted"),
-        targets: [{ key: targetKey(provider.name, model), provider, model, weight: 1, priority: 0 }],
+        strategy: createStrategy(chain.length > 1 ? "priority" : "weighted"),
+        targets: chain.map((p, i) => {
+          const rpm = this.#defaultsOf(p.name)?.rpm;
+          return { key: targetKey(p.name, model), provider: p, model, weight: 1, priority: i, ...(rpm ? { rpm } : {}) };
+        }),
       };
       if (this.#direct.size < MAX_CACHED_DIRECT_ROUTES) this.#direct.set(name, route);
     }

@@ -16,6 +16,7 @@ import { plain } from "../core/lazy-chunk.js";
 import { checkDepth } from "../core/json-depth.js";
 import type { CallOptions } from "../engine/call-options.js";
 import { Workflows, type RunEvent, type RunRecord } from "../workflows/index.js";
+import { promptsApi, type PromptsApi } from "../prompts/index.js";
 
 export interface Gateway {
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
@@ -40,6 +41,12 @@ export interface Gateway {
    * record with `status: "failed"`.
    */
   runWorkflow(nameOrDefinition: string | Record<string, unknown>, inputs?: Record<string, unknown>, options?: RunWorkflowOptions): Promise<RunRecord>;
+  /**
+   * The prompt registry (docs/prompts.md): list, get, create, setLabel,
+   * complete (and completeStream), eval, optimize, evals — what the HTTP
+   * API and `liaison prompts` do, in-process.
+   */
+  prompts: PromptsApi;
   /** Flushes the request log and closes connections. */
   close(): Promise<void>;
   /** The engine itself, for metrics and advanced use. */
@@ -129,6 +136,7 @@ export function createGateway(config: ConfigInput | Config, deps: EngineDeps = {
       });
       return w.run(typeof target === "string" ? target : checked(target, undefined), inputs, call, { ...(onEvent ? { onEvent } : {}) });
     },
+    prompts: promptsApi(ready),
     async close() {
       await (await ready).close();
     },

@@ -24,6 +24,7 @@ import { registerUiRoutes } from "./routes/ui.js";
 import { registerAdminKeyRoutes } from "./routes/admin-keys.js";
 import { registerAdminProviderRoutes } from "./routes/admin-providers.js";
 import { registerAdminReloadRoute } from "./routes/admin-reload.js";
+import { registerAdminRoutingRoute } from "./routes/admin-routing.js";
 import { registerAdminTeamRoutes } from "./routes/admin-teams.js";
 import { registerAdminUsageRoutes } from "./routes/admin-usage.js";
 import { registerAnalyticsRoutes } from "./routes/analytics.js";
@@ -31,6 +32,7 @@ import { registerFeedbackRoutes } from "./routes/feedback.js";
 import { registerMcpRoutes } from "./routes/mcp.js";
 import { registerOpenAIRoutes } from "./routes/openai.js";
 import { registerOpsRoutes } from "./routes/ops.js";
+import { registerPromptRoutes } from "./routes/prompts.js";
 import { registerResponsesRoutes } from "./routes/responses.js";
 import { registerWorkflowRoutes } from "./routes/workflows.js";
 import { JSON_TYPE } from "./write-answer.js";
@@ -111,7 +113,7 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
 
   app.setNotFoundHandler((req, reply) => {
     return sendError(reply, new GatewayError("route_not_found",
-      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/models, /v1/workflows and /mcp (docs/http-api.md).`,
+      `Unknown route: ${req.method} ${req.url.split("?")[0]}. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/models, /v1/workflows, /v1/prompts and /mcp (docs/http-api.md).`,
       { clientCode: "unknown_route" }));
   });
 
@@ -120,10 +122,12 @@ export function buildApp(engine: Engine, state: AppState = { shuttingDown: false
   registerResponsesRoutes(app, engine);
   registerFeedbackRoutes(app, engine);
   registerWorkflowRoutes(app, engine);
+  registerPromptRoutes(app, engine);
   registerAdminLogRoutes(app, engine);
   registerAdminMeRoute(app, engine);
   registerUiRoutes(app);
   registerAdminProviderRoutes(app, engine);
+  registerAdminRoutingRoute(app, engine);
   registerAdminReloadRoute(app, state);
   registerAnalyticsRoutes(app, engine);
   registerMcpRoutes(app, engine);

@@ -25,6 +25,7 @@ export interface NormalizedLogQuery {
   key_id?: string;
   team_id?: string;
   status?: number;
+  prompt?: string;
   limit: number;
   after?: LogPosition;
 }
@@ -101,6 +102,7 @@ export function normalizeLogQuery(query: LogQuery): NormalizedLogQuery {
   if (query.key_id !== undefined) out.key_id = query.key_id;
   if (query.team_id !== undefined) out.team_id = query.team_id;
   if (query.status !== undefined) out.status = query.status;
+  if (query.prompt !== undefined) out.prompt = query.prompt;
   if (query.cursor !== undefined && query.cursor !== "") out.after = decodeCursor(query.cursor);
   return out;
 }
@@ -132,6 +134,8 @@ export const LOG_SUMMARY_COLUMNS = [
   "route_target",
   "feedback_score",
   "feedback_comment",
+  "prompt",
+  "prompt_version",
 ] as const satisfies readonly (keyof LogSummary)[];
 
 /** Every LogRow field, each one column. */

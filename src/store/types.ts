@@ -1,4 +1,5 @@
 import type { UsageQuery, UsageRow } from "./usage/usage-types.js";
+import type { RoutingQuery, RoutingStats } from "./routing/routing-types.js";
 
 import type { SpendStore } from "./spend/types.js";
 import type { LogRetention } from "./retention/types.js";
@@ -46,6 +47,9 @@ export interface LogRow {
   /** POST /v1/feedback on the request: its score (0–1) and comment; null until then. */
   feedback_score?: number | null;
   feedback_comment?: string | null;
+  /** A completion of a registry prompt (POST /v1/prompts/{name}/completions): its name and version; null otherwise. */
+  prompt?: string | null;
+  prompt_version?: number | null;
 }
 
 /** What POST /v1/feedback stores with a request's row. */
@@ -75,6 +79,8 @@ export interface LogQuery {
   key_id?: string;
   team_id?: string;
   status?: number;
+  /** Rows of completions of this registry prompt. */
+  prompt?: string;
   limit?: number;      // default 50, max 1000
   cursor?: string;     // opaque, from a previous page's next_cursor
 }
@@ -87,6 +93,7 @@ export interface LogPage {
 import type { KeyStore } from "./keys/types.js";
 import type { ResponseStore } from "./responses/types.js";
 import type { WorkflowStore } from "./workflows/types.js";
+import type { PromptStore } from "./prompts/types.js";
 
 /**
  * Encodes a row when it is queued; writes a batch of encoded rows (one
@@ -123,12 +130,16 @@ export interface Store {
   spendStore(): SpendStore;
   /** Aggregates for GET /admin/usage. */
   queryUsage(query: UsageQuery): Promise<UsageRow[]>;
+  /** What the request log says about routed models (GET /admin/routing). Optional: without it the page shows no decisions. */
+  queryRouting?(query: RoutingQuery): Promise<RoutingStats[]>;
   /** Teams and virtual keys, in the same database (same pool, same migrations). Optional: a store without it means admin-key-only auth. */
   keys?(): KeyStore;
   /** Stored responses (POST /v1/responses with `store`), in the same database. Optional: without it no response is stored. */
   responses?(): ResponseStore;
   /** Workflow definitions and runs (/v1/workflows), in the same database. Optional: without it a gateway keeps them in memory. */
   workflows?(): WorkflowStore;
+  /** The prompt registry (/v1/prompts): versions, labels, evaluations, in the same database. Optional: without it a gateway keeps them in memory. */
+  prompts?(): PromptStore;
   /** Stores feedback with a request's log row; false when there is no such row. Optional: without it feedback is not kept. */
   setFeedback?(id: string, feedback: RequestFeedback): Promise<boolean>;
   /** Cheap liveness check used by GET /ready. */

@@ -90,3 +90,49 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Runs in the page: how many of the chart canvas's pixels have the first series' colour (the root tsconfig has no DOM types). */
+interface ChartBox {
+  querySelector(s: "canvas"): { width: number; height: number; getContext(t: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } } | null;
+}
+export function seriesPixels(el: ChartBox): number {
+  const c = el.querySelector("canvas");
+  if (!c) return 0;
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  const style = (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(n: string): string } }).getComputedStyle(el);
+  const want = style.getPropertyValue("--series-1").trim();
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(want.slice(i, i + 2), 16)) as [number, number, number];
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (Math.abs(d[i]! - r) < 40 && Math.abs(d[i + 1]! - g) < 40 && Math.abs(d[i + 2]! - b) < 40 && d[i + 3]! > 200) n++;
+  }
+  return n;
+}
+
+/** Opens a dashboard page (in the app, as a click would) and waits until nothing is loading. */
+export async function openInApp(page: Page, path: string): Promise<void> {
+  await page.evaluate(`history.pushState(null, "", ${JSON.stringify(`/ui${path}`)}); dispatchEvent(new PopStateEvent("popstate"))`);
+  await page.locator("h1").first().waitFor();
+  await until("the page to load", async () => (await page.getByRole("status").filter({ hasText: /^Loading/ }).count()) === 0);
+  await page.waitForTimeout(150); // charts draw on the next frame
+}
+
+/**
+ * Opens each page at `width` px in `scheme` mode, runs axe-core, checks
+ * nothing overflows sideways, and keeps a screenshot of each
+ * (NAME-WIDTH-SCHEME.png); the findings, one paragraph a page ("" for none).
+ */
+export async function auditPages(page: Page, pages: readonly (readonly [string, string])[], width: number, scheme: "light" | "dark"): Promise<string> {
+  await page.setViewportSize({ width, height: 900 });
+  await page.emulateMedia({ colorScheme: scheme });
+  const failures: string[] = [];
+  for (const [name, path] of pages) {
+    await openInApp(page, path);
+    const violations = await axe(page);
+    if (violations.length > 0) failures.push(`${name}:\n${describeViolations(violations)}`);
+    const overflow = (await page.evaluate("document.documentElement.scrollWidth")) as number;
+    if (overflow > width + 1) failures.push(`${name}: the page is ${overflow} px wide at ${width} px`);
+    await screenshot(page, `${name}-${width}-${scheme}`);
+  }
+  return failures.join("\n\n");
+}

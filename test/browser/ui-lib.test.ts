@@ -1,17 +1,20 @@
 /**
  * The dashboard's pure parts (ui/src/lib), without a browser: number and
  * time formats, the Overview's ranges and series, budget periods, CSV, the
- * SSE parser, the limit form's mapping to the admin API, and which pages a
- * role sees.
+ * SSE parser, the limit form's mapping to the admin API, which pages a
+ * role sees, the Routing page's words for its numbers, and the Prompts
+ * page's variables, version choices and evaluation verdicts.
  */
 import { describe, expect, it } from "vitest";
-import { visiblePages, type Me } from "../../ui/src/lib/access.js";
+import { visiblePages, writesPrompts, type Me } from "../../ui/src/lib/access.js";
 import { budgetShare, periodStart } from "../../ui/src/lib/budget.js";
 import { toCsv } from "../../ui/src/lib/csv.js";
 import { formatAgo, formatMs, formatPct, formatUsd, ratio, shortId } from "../../ui/src/lib/format.js";
 import { EMPTY_LIMITS, parseList, toBody, toForm } from "../../ui/src/lib/limits.js";
 import { buildSeries, rangeQuery, rangeStart, totals, type UsagePoint } from "../../ui/src/lib/ranges.js";
 import { deltaText, SseParser } from "../../ui/src/lib/sse.js";
+import { bucketLabel, fellBack, isRoutingRange, qualityText, routingPath, scoreSummary } from "../../ui/src/lib/routing.js";
+import { defaultChoice, labelsOf, pickOf, variablesOf, verdictText, versionChoices } from "../../ui/src/lib/prompts.js";
 
 const point = (group: string, requests: number, extra: Partial<UsagePoint> = {}): UsagePoint => ({
   group, requests, errors: 0, prompt_tokens: 10 * requests, completion_tokens: 5 * requests, cost_usd: 0.01 * requests, p50_ms: 100, p95_ms: 200, ...extra,
@@ -122,5 +125,54 @@ describe("what a role sees", () => {
     expect(visiblePages(me("member"))).toEqual(["playground", "workflows"]);
     expect(visiblePages(me("manager", []))).toEqual(["overview", "logs", "providers", "usage", "playground"]);
     expect(visiblePages(me("admin", ["keys", "workflows", "prompts", "routing"]), ["overview", "prompts"])).toEqual(["overview", "prompts"]);
+  });
+  it("shows Prompts to those who call models and Routing to those who read logs, when the gateway serves them", () => {
+    const all = ["keys", "workflows", "prompts", "routing"];
+    expect(visiblePages(me("admin", all))).toEqual(["overview", "logs", "keys", "teams", "providers", "usage", "playground", "workflows", "prompts", "routing"]);
+    expect(visiblePages(me("member", all))).toEqual(["playground", "workflows", "prompts"]);
+    expect(visiblePages(me("viewer", all))).toEqual(["overview", "logs", "providers", "usage", "routing"]);
+    expect([writesPrompts(me("admin")), writesPrompts(me("manager")), writesPrompts(me("member")), writesPrompts(me("viewer"))]).toEqual([true, true, false, false]);
+  });
+});
+
+describe("the Routing page's words", () => {
+  const buckets = Array.from({ length: 10 }, (_, i) => ({ bucket_low: i / 10, bucket_high: (i + 1) / 10, count: i === 1 ? 3 : i === 8 ? 1 : 0 }));
+  it("asks for a span back from now, and knows its ranges", () => {
+    expect(routingPath("7d")).toBe("/admin/routing?since=7d");
+    expect([isRoutingRange("1h"), isRoutingRange("30d"), isRoutingRange(null)]).toEqual([true, false, false]);
+  });
+  it("says the score distribution in words, for the chart's accessible name", () => {
+    expect(bucketLabel(buckets[8]!)).toBe("0.8–0.9");
+    expect(scoreSummary("smart", buckets, "1h")).toBe("Route scores of smart over the last hour: 4 scored calls; 3 from 0.1–0.2, 1 from 0.8–0.9.");
+    expect(scoreSummary("smart", buckets.map((b) => ({ ...b, count: 0 })), "24h")).toBe("Route scores of smart over the last 24 hours: no scored calls.");
+  });
+  it("says what the quality setting means, and which calls fell back", () => {
+    expect(qualityText("learned", 0.95)).toBe("95% of the strongest target's quality, over all traffic");
+    expect(qualityText("cascade", null)).toMatch(/^no router/);
+    expect(fellBack({ route_target: "a/x", served: "b/y" })).toBe(true);
+    expect(fellBack({ route_target: "a/x", served: "a/x" })).toBe(false);
+    expect(fellBack({ route_target: null, served: "a/x" })).toBe(false);
+  });
+});
+
+describe("the Prompts page's parts", () => {
+  it("finds a version's variables as the gateway does, in order of first use", () => {
+    expect(variablesOf([{ content: "Hi {{ name }}, about {{topic}}" }, { content: "{{name}} {{ 9bad }} {{a.b-c}}" }])).toEqual(["name", "topic", "a.b-c"]);
+    expect(variablesOf([{ content: "no placeholders {x}" }])).toEqual([]);
+  });
+  it("offers labels first (production first), then versions newest first, and picks production by default", () => {
+    const labels = { staging: 3, production: 2 };
+    expect(versionChoices([1, 2, 3], labels).map((c) => c.value)).toEqual(["label:production", "label:staging", "version:3", "version:2", "version:1"]);
+    expect(versionChoices([1], {})[0]).toEqual({ value: "version:1", text: "Version 1" });
+    expect(defaultChoice([1, 2, 3], labels)).toBe("label:production");
+    expect(defaultChoice([1, 2, 3], { staging: 1 })).toBe("version:3");
+    expect(pickOf("label:production")).toEqual({ label: "production" });
+    expect(pickOf("version:2")).toEqual({ version: 2 });
+    expect(labelsOf(3, { staging: 3, beta: 3, production: 2 })).toEqual(["beta", "staging"]);
+  });
+  it("says what an evaluation found", () => {
+    expect(verdictText({ winner: 2, significant: true, versions: 2 })).toBe("Version 2 wins: better than every other version beyond noise.");
+    expect(verdictText({ winner: 2, significant: false, versions: 3 })).toMatch(/^Version 2 scored highest, but not beyond noise/);
+    expect(verdictText({ winner: 1, significant: false, versions: 1 })).toMatch(/nothing to compare/);
   });
 });

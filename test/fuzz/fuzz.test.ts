@@ -2,7 +2,8 @@
  * A seeded, bounded fuzz run against one real gateway process (`liaison
  * serve`): 2 000 generated requests (./generators.ts) over the four model
  * endpoints and POST /admin/keys, with fuzzed gateway headers. Whatever the
- * input, the gateway answers (4xx for bad input, 2xx for good, never a 5xx)
+ * input, the gateway answers (4xx for bad input, in the documented error
+ * shape — OpenAI's, Anthropic's on /v1/messages —, 2xx for good, never a 5xx)
  * within seconds, finishes every stream it starts, logs no uncaught error and
  * is still alive and healthy at the end.
  *

@@ -19,10 +19,17 @@ export interface FuzzContext { adminKey: string; memberKey: string; bodyLimitByt
 /** kind is "family:detail": which generator made the request, and with what. */
 export interface FuzzRequest { index: number; endpoint: FuzzEndpoint; kind: string; headers: [string, string][]; body: string | Buffer }
 
-/** The gateway every fuzz run talks to: keys matter, bodies go through the redactor, the cache is on. */
+/**
+ * The gateway every fuzz run talks to: keys matter, bodies go through the
+ * redactor, the cache is on. Its bounds are small (4 MB, 500 semantic
+ * entries) so that a run exercises eviction and that the warm-up of `npm run
+ * fuzz` fills them: its memory comparison before and after a run is then not
+ * a comparison of cache fill levels.
+ */
 export function fuzzGatewayConfig(adminKey: string, bodyLimitMb: number): Record<string, unknown> {
   return { admin_key: adminKey, server: { body_limit_mb: bodyLimitMb }, logging: { level: "warn", bodies: true },
-    providers: { mock: { type: "mock", chunk_size: 512 } }, cache: { enabled: true, semantic: { enabled: true, embedding_model: "mock/embed-lexical" } } };
+    providers: { mock: { type: "mock", chunk_size: 512 } },
+    cache: { enabled: true, max_bytes: 4 * 1024 * 1024, semantic: { enabled: true, embedding_model: "mock/embed-lexical", max_entries: 500 } } };
 }
 
 /** JSON text spliced into a body as is: nesting too deep to build as objects, 1e309, -0, ... */
@@ -309,8 +316,37 @@ export function fuzzRequest(seed: number, index: number, ctx: FuzzContext): Fuzz
 
 // ---- The client both runners use: send, judge, tally, report. ----
 
-/** One answer, judged: `problem` says why it is a failure (no answer, a 5xx, a 200 stream that did not end properly). */
+/** One answer, judged: `problem` says why it is a failure (no answer, a 5xx, an error not in the documented shape, a 200 stream that did not end properly). */
 export interface Outcome { req: FuzzRequest; status: number | null; problem: string | null; head: string; ms: number }
+
+/** Past this an error body is not kept (and the answer is judged too big to be one): some messages quote the model name asked for, which can be as long as the body limit. */
+const MAX_ERROR_BODY = 8 * 1024 * 1024;
+
+/**
+ * Why an error answer is not in the documented shape (DESIGN.md §2), or null
+ * when it is: OpenAI's `{"error":{"message","type","param","code"}}`, and on
+ * /v1/messages Anthropic's `{"type":"error","error":{"type","message"}}`.
+ * 408 and 431 are answered before any route is known (the request never
+ * finished arriving): OpenAI's shape there on every path.
+ */
+export function errorShapeProblem(endpoint: FuzzEndpoint, status: number, text: string): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `${status} whose body is not JSON`;
+  }
+  const isString = (v: unknown) => typeof v === "string" && v.length > 0;
+  const rec = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+  const top = rec(body);
+  const err = rec(top?.error);
+  const openai = err !== null && isString(err.message) && isString(err.type) && "param" in err && "code" in err
+    && (err.param === null || typeof err.param === "string") && (err.code === null || typeof err.code === "string");
+  const anthropic = top?.type === "error" && err !== null && isString(err.type) && isString(err.message);
+  const connectionLevel = status === 408 || status === 431;
+  if (endpoint === "/v1/messages" && !connectionLevel) return anthropic ? null : `${status} not in Anthropic's error shape`;
+  return openai ? null : `${status} not in OpenAI's error shape`;
+}
 
 /** Sends one request and reads the whole answer within `timeoutMs`. */
 export async function sendFuzz(dispatcher: Agent, url: string, req: FuzzRequest, timeoutMs: number): Promise<Outcome> {
@@ -320,12 +356,20 @@ export async function sendFuzz(dispatcher: Agent, url: string, req: FuzzRequest,
   try {
     const res = await request(url + req.endpoint, { method: "POST", headers: req.headers.flat(), body: req.body, signal, dispatcher });
     status = res.statusCode;
+    const errorChunks: Buffer[] = [];
+    let errorBytes = 0;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       if (head.length < 600) head += chunk.toString("utf8");
       tail = (tail + chunk.toString("latin1")).slice(-600);
+      if (status >= 400 && errorBytes <= MAX_ERROR_BODY) {
+        errorChunks.push(chunk);
+        errorBytes += chunk.length;
+      }
     }
     const end = req.endpoint === "/v1/messages" ? "event: message_stop" : "data: [DONE]";
     if (status >= 500) problem = String(status);
+    else if (status >= 400) problem = errorBytes > MAX_ERROR_BODY ? `${status} with an error body over ${MAX_ERROR_BODY} bytes`
+      : errorShapeProblem(req.endpoint, status, Buffer.concat(errorChunks).toString("utf8"));
     else if (status === 200 && String(res.headers["content-type"]).startsWith("text/event-stream") && !tail.trimEnd().endsWith(end) && !tail.includes(`${end}\n`)) {
       problem = tail.includes('"error"') ? "200 stream ended with an error event" : `200 stream ended without ${end}`;
     }

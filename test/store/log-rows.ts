@@ -34,6 +34,8 @@ export function makeRow(overrides: Partial<LogRow> = {}): LogRow {
     route_target: null,
     feedback_score: null,
     feedback_comment: null,
+    prompt: null,
+    prompt_version: null,
     ...overrides,
   };
 }

@@ -55,7 +55,7 @@ describe("PostgresStore", () => {
         "select table_name from information_schema.tables where table_schema = $1 order by 1",
         [schema],
       );
-      expect(tables.rows.map((r) => r.table_name)).toEqual(["api_keys", "liaison_migration", "liaison_migration_lock", "request_logs", "response_items", "responses", "spend", "teams", "workflow_runs", "workflows"]);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(["api_keys", "liaison_migration", "liaison_migration_lock", "prompt_evals", "prompt_labels", "prompts", "request_logs", "response_items", "responses", "spend", "teams", "workflow_runs", "workflows"]);
     } finally {
       await store.close();
     }

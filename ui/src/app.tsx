@@ -63,5 +63,5 @@ function Routed({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   return <Shell me={me} pages={pages} current={page} onSignOut={onSignOut} path={path} />;
 }
 
-/** Pages with a view in this build; Prompts and Routing wait for their APIs (docs/dashboard.md). */
-export const BUILT: PageId[] = ["overview", "logs", "keys", "teams", "providers", "usage", "playground", "workflows"];
+/** Pages with a view in this build (each still needs its feature: GET /admin/me's `features`). */
+export const BUILT: PageId[] = ["overview", "logs", "keys", "teams", "providers", "usage", "playground", "workflows", "prompts", "routing"];

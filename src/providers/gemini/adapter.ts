@@ -20,9 +20,14 @@ import type { BatchEmbedContentsResponse, GenerateContentResponse } from "./wire
 
 type Method = "generateContent" | "streamGenerateContent" | "batchEmbedContents";
 
-/** The resource name of a model: `models/{id}`, or a tuned model's own name as given. */
+/**
+ * The resource name of a model: `models/{id}`, or a tuned model's
+ * `tunedModels/{id}`. The id is one encoded path segment either way: a
+ * client may name the model (`gemini/tunedModels/x?key=…#`), and no name may
+ * reach another path or query on the upstream with the provider's key.
+ */
 export function modelResource(model: string): string {
-  if (model.startsWith("tunedModels/")) return model;
+  if (model.startsWith("tunedModels/")) return `tunedModels/${encodeURIComponent(model.slice("tunedModels/".length))}`;
   const id = model.startsWith("models/") ? model.slice("models/".length) : model;
   return `models/${encodeURIComponent(id)}`;
 }

@@ -22,6 +22,12 @@ describe("lexicalVector", () => {
     });
   }
 
+  it("takes words that are Object.prototype's members as plain words", () => {
+    for (const text of ["constructor", "😀 constructor\ufeff", "toString hasOwnProperty __proto__ valueOf"]) {
+      expect(Math.hypot(...lexicalVector(text, 64))).toBeCloseTo(1, 12);
+    }
+  });
+
   it("is deterministic and of unit length, even for text without content words", () => {
     expect(lexicalVector("What is it?", 64)).toEqual(lexicalVector("What is it?", 64));
     for (const text of ["How tall is Mount Everest?", "", "what is the"]) {

@@ -29,8 +29,10 @@ go going get got let lets please tell say know think want like need way`.split(/
 // Common words that rarely decide what a question is about.
 const GENERIC = new Set(["best", "good", "great", "make", "use", "thing", "help", "give", "find", "work", "learn", "new", "right", "easy", "simple", "possible", "cause", "mean", "time", "long", "people", "explain", "describe"]);
 
-// A tiny fold of everyday synonyms and spelling variants onto one word.
-const SYNONYMS: Record<string, string> = {
+// A tiny fold of everyday synonyms and spelling variants onto one word. A
+// Map, not an object literal: a word such as "constructor" must not find
+// Object.prototype's members (a 500 the fuzzer found).
+const SYNONYMS = new Map<string, string>(Object.entries({
   big: "large", huge: "large", tiny: "small", little: "small",
   buy: "purchase", begin: "start", commence: "start",
   automobile: "car", vehicle: "car", tyre: "tire", tyres: "tire",
@@ -46,7 +48,7 @@ const SYNONYMS: Record<string, string> = {
   flu: "influenza", kid: "child", kids: "child", children: "child",
   colour: "color", timezone: "time zone",
   safely: "safe", kilometres: "kilometers", kilometre: "kilometer",
-};
+}));
 
 function stem(word: string): string {
   let w = word;
@@ -67,7 +69,7 @@ function words(text: string): string[] {
     .replace(/n['’]t\b/g, " not").replace(/['’](s|ll|re|ve|d|m)\b/g, "");
   const out: string[] = [];
   for (const raw of plain.match(/[\p{L}\p{N}]+/gu) ?? []) {
-    for (const w of (SYNONYMS[raw] ?? raw).split(" ")) if (!STOP.has(w)) out.push(w);
+    for (const w of (SYNONYMS.get(raw) ?? raw).split(" ")) if (!STOP.has(w)) out.push(w);
   }
   return out;
 }
@@ -77,7 +79,7 @@ function features(text: string): Map<string, number> {
   const f = new Map<string, number>();
   const add = (k: string, w: number) => f.set(k, (f.get(k) ?? 0) + w);
   for (const word of words(text)) {
-    const s = stem(SYNONYMS[word] ?? word);
+    const s = stem(SYNONYMS.get(word) ?? word);
     const weight = GENERIC.has(word) || GENERIC.has(s) ? 0.3 : 1;
     add(`w:${s}`, weight);
     const padded = `^${s}$`;

@@ -5,7 +5,7 @@ import type { LogQuery } from "../../store/types.js";
 import { readScope } from "../../keys/roles.js";
 import { forbidden, principalOf } from "../authorize.js";
 
-const STRING_FILTERS = ["since", "until", "model", "provider", "key_id", "cursor"] as const;
+const STRING_FILTERS = ["since", "until", "model", "provider", "key_id", "prompt", "cursor"] as const;
 
 function parseQuery(q: Record<string, string | undefined>): LogQuery {
   const out: LogQuery = {};

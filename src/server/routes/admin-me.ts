@@ -9,6 +9,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Engine } from "../../engine/engine.js";
 import { principalOf } from "../authorize.js";
+import { ROUTED_STRATEGIES } from "./admin-routing.js";
 
 /** An optional feature and how to tell it is there: a route it serves, or a config that turns it on. */
 const FEATURES: ReadonlyArray<{ name: string; on: (app: FastifyInstance, engine: Engine) => boolean }> = [
@@ -17,8 +18,8 @@ const FEATURES: ReadonlyArray<{ name: string; on: (app: FastifyInstance, engine:
   { name: "workflows", on: (app) => app.hasRoute({ method: "GET", url: "/v1/workflows" }) },
   { name: "prompts", on: (app) => app.hasRoute({ method: "GET", url: "/v1/prompts" }) },
   { name: "mcp", on: (app) => app.hasRoute({ method: "GET", url: "/admin/mcp" }) },
-  // A model routed by the learned router (or a cascade) has decisions to show.
-  { name: "routing", on: (_app, engine) => Object.values(engine.config.models).some((m) => ["learned", "cascade"].includes(m.strategy as string)) },
+  // A model routed by the learned router (or a cascade) has decisions to show (GET /admin/routing).
+  { name: "routing", on: (_app, engine) => Object.values(engine.config.models).some((m) => (ROUTED_STRATEGIES as readonly string[]).includes(m.strategy)) },
 ];
 
 export function registerAdminMeRoute(app: FastifyInstance, engine: Engine): void {

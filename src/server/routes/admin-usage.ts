@@ -51,7 +51,7 @@ export function parseUsageQuery(q: Record<string, string | string[] | undefined>
 }
 
 /**
- * GET /admin/usage?group_by=day|hour|key|team|model|provider&since&until
+ * GET /admin/usage?group_by=day|hour|key|team|model|provider|prompt&since&until
  * (DESIGN.md §2) → {data: UsageRow[]}. group_by defaults to day. key_id and
  * team_id narrow the rows; the caller's role check decides who may pass
  * which (a manager is pinned to their team_id before queryUsage runs).

@@ -12,6 +12,7 @@ import {
 } from "../log-query.js";
 import type { LogPage, LogQuery, LogRow, LogSummary, RequestFeedback, Store } from "../types.js";
 import { queryUsageInMemory, type UsageQuery, type UsageRow } from "../usage/usage-query.js";
+import { queryRoutingInMemory, type RoutingQuery, type RoutingStats } from "../routing/routing-query.js";
 import { MemorySpendStore } from "../spend/memory-spend-store.js";
 
 import { MemoryKeyStore } from "../keys/memory-key-store.js";
@@ -20,6 +21,8 @@ import { MemoryResponseStore } from "../responses/memory-response-store.js";
 import type { ResponseStore } from "../responses/types.js";
 import { MemoryWorkflowStore } from "../workflows/memory-workflow-store.js";
 import type { WorkflowStore } from "../workflows/types.js";
+import { MemoryPromptStore } from "../prompts/memory-prompt-store.js";
+import type { PromptStore } from "../prompts/types.js";
 import { memoryRetention } from "../retention/memory-retention.js";
 import type { LogRetention } from "../retention/types.js";
 
@@ -47,6 +50,11 @@ export class MemoryStore implements Store {
   private readonly workflowStore = new MemoryWorkflowStore();
   workflows(): WorkflowStore {
     return this.workflowStore;
+  }
+
+  private readonly promptStore = new MemoryPromptStore();
+  prompts(): PromptStore {
+    return this.promptStore;
   }
 
   async insertLogs(rows: LogRow[]): Promise<void> {
@@ -78,6 +86,7 @@ export class MemoryStore implements Store {
       if (q.key_id !== undefined && row.key_id !== q.key_id) continue;
       if (q.team_id !== undefined && row.team_id !== q.team_id) continue;
       if (q.status !== undefined && row.status !== q.status) continue;
+      if (q.prompt !== undefined && (row.prompt ?? null) !== q.prompt) continue;
       if (data.length === q.limit) {
         more = true;
         break;
@@ -99,6 +108,10 @@ export class MemoryStore implements Store {
 
   async queryUsage(query: UsageQuery): Promise<UsageRow[]> {
     return queryUsageInMemory(this.rows, query);
+  }
+
+  async queryRouting(query: RoutingQuery): Promise<RoutingStats[]> {
+    return queryRoutingInMemory(this.ordered(), query);
   }
 
   async setFeedback(id: string, feedback: RequestFeedback): Promise<boolean> {

@@ -17,6 +17,7 @@ import { responses } from "./0008-responses.js";
 import { workflowRuns } from "./0009-workflow-runs.js";
 import { routeScore } from "./0010-route-score.js";
 import { mcpTools } from "./0011-mcp-tools.js";
+import { prompts } from "./0012-prompts.js";
 import type { LiaisonDatabase } from "../sql/log-table.js";
 
 export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> {
@@ -33,6 +34,7 @@ export function liaisonMigrations(engine: SqlEngine): Record<string, Migration> 
     "0009_workflow_runs": workflowRuns(t),
     "0010_route_score": routeScore(t),
     "0011_mcp_tools": mcpTools(t),
+    "0012_prompts": prompts(t),
   };
 }
 

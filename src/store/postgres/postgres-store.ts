@@ -67,6 +67,11 @@ export class PostgresStore extends SqlLogStore {
     // unhandled 'error' event and takes the whole process down.
     const onPoolError = options.onPoolError;
     pool.on("error", (err) => onPoolError?.(err));
+    // Nor may a checked-out client's: pg-pool listens only while a client is
+    // idle, and Kysely queries on checked-out clients, so a connection reset
+    // mid-query (the database restarting, a partition ending) was an
+    // uncaught exception. The query itself still fails with the error.
+    pool.on("connect", (client) => client.on("error", (err) => onPoolError?.(err)));
     super({
       engine: "postgres",
       db: new Kysely<LiaisonDatabase>({ dialect: new ScopedPostgresDialect({ pool }, schema) }),

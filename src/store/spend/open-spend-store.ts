@@ -47,6 +47,7 @@ export async function openSpendStore(url: string, options: OpenSpendStoreOptions
         ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
       });
       pool.on("error", () => {}); // an idle client's error would otherwise crash the process; the next query reports it
+      pool.on("connect", (client) => client.on("error", () => {})); // so would a checked-out one's (Kysely queries on those); its query fails with it
       return new SqlSpendStore(new Kysely<SpendDatabase>({ dialect: new PostgresDialect({ pool }) }), { owned: true });
     }
     default:

@@ -74,6 +74,8 @@ export function logRowCodec(engine: SqlEngine): LogRowCodec {
     route_target: raw.route_target ?? null,
     feedback_score: raw.feedback_score ?? null,
     feedback_comment: raw.feedback_comment ?? null,
+    prompt: raw.prompt ?? null,
+    prompt_version: raw.prompt_version ?? null,
   });
 
   return {
@@ -107,6 +109,8 @@ export function logRowCodec(engine: SqlEngine): LogRowCodec {
       route_target: text(row.route_target ?? null),
       feedback_score: row.feedback_score ?? null,
       feedback_comment: text(row.feedback_comment ?? null),
+      prompt: text(row.prompt ?? null),
+      prompt_version: row.prompt_version ?? null,
     }),
     decodeSummary,
     decode: (raw) => ({

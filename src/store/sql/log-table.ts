@@ -37,6 +37,8 @@ export interface RequestLogsTable {
   /** Set later by POST /v1/feedback: the only columns a row's update touches. */
   feedback_score: number | null;
   feedback_comment: string | null;
+  prompt: ColumnType<string | null, string | null, never>;
+  prompt_version: ColumnType<number | null, number | null, never>;
 }
 
 export interface LiaisonDatabase {

@@ -10,6 +10,7 @@ import type { LogPage, LogQuery, LogRow, RequestFeedback, Store } from "../types
 import type { LogRowCodec } from "./log-row-codec.js";
 import type { LiaisonDatabase, RequestLogInsert } from "./log-table.js";
 import { queryUsage, type UsageQuery, type UsageRow } from "../usage/usage-query.js";
+import { queryRouting, type RoutingQuery, type RoutingStats } from "../routing/routing-query.js";
 import { SqlSpendStore, type SpendDatabase } from "../spend/sql-spend-store.js";
 import type { SpendStore } from "../spend/types.js";
 
@@ -27,6 +28,8 @@ import { sqlResponseStore } from "../responses/sql-response-store.js";
 import type { ResponseStore } from "../responses/types.js";
 import { sqlWorkflowStore } from "../workflows/sql-workflow-store.js";
 import type { WorkflowStore } from "../workflows/types.js";
+import { sqlPromptStore } from "../prompts/sql-prompt-store.js";
+import type { PromptStore } from "../prompts/types.js";
 import { sqlRetention } from "../retention/sql-retention.js";
 import type { LogRetention } from "../retention/types.js";
 
@@ -90,6 +93,10 @@ export abstract class SqlLogStore implements Store {
     return queryUsage(this.db, this.engine, query);
   }
 
+  queryRouting(query: RoutingQuery): Promise<RoutingStats[]> {
+    return queryRouting(this.db, query);
+  }
+
   async queryLogs(query: LogQuery): Promise<LogPage> {
     const q = normalizeLogQuery(query);
     let select = this.db.selectFrom("request_logs").select(LOG_SUMMARY_COLUMNS);
@@ -100,6 +107,7 @@ export abstract class SqlLogStore implements Store {
     if (q.key_id !== undefined) select = select.where("key_id", "=", q.key_id);
     if (q.team_id !== undefined) select = select.where("team_id", "=", q.team_id);
     if (q.status !== undefined) select = select.where("status", "=", q.status);
+    if (q.prompt !== undefined) select = select.where("prompt", "=", q.prompt);
     const after = q.after;
     if (after !== undefined) {
       // Row-value comparison (not OFFSET): both engines turn it into one index
@@ -140,6 +148,11 @@ export abstract class SqlLogStore implements Store {
   #workflows: WorkflowStore | undefined;
   workflows(): WorkflowStore {
     return (this.#workflows ??= sqlWorkflowStore(this.db));
+  }
+
+  #prompts: PromptStore | undefined;
+  prompts(): PromptStore {
+    return (this.#prompts ??= sqlPromptStore(this.db));
   }
 
   async ping(): Promise<void> {

@@ -27,6 +27,7 @@ export type UsageLogRow = Pick<LogRow, "created_at" | "model" | "provider" | "ke
   cache?: string | null;
   cache_saved_usd?: number | null;
   team_id?: string | null;
+  prompt?: string | null;
 };
 
 /** Validates a query: a known group_by, canonical timestamps (400 with the param otherwise). */
@@ -85,6 +86,8 @@ function groupExpr(engine: SqlEngine, by: UsageGroupBy): RawBuilder<string | nul
       return sql`model`;
     case "provider":
       return sql`provider`;
+    case "prompt":
+      return sql`prompt`;
   }
 }
 
@@ -182,6 +185,8 @@ function groupOf(row: UsageLogRow, by: UsageGroupBy): string | null {
       return row.model;
     case "provider":
       return row.provider;
+    case "prompt":
+      return row.prompt ?? null;
   }
 }
 

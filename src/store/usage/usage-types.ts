@@ -5,7 +5,7 @@
  * imports the contract back.
  */
 
-export const USAGE_GROUPS = ["day", "hour", "minute", "key", "team", "model", "provider"] as const;
+export const USAGE_GROUPS = ["day", "hour", "minute", "key", "team", "model", "provider", "prompt"] as const;
 export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
 
 export interface UsageQuery {
@@ -17,7 +17,7 @@ export interface UsageQuery {
 }
 
 export interface UsageRow {
-  /** day: YYYY-MM-DD (UTC); hour, minute: its start as ISO-8601; else the key/team/model/provider (null: none). */
+  /** day: YYYY-MM-DD (UTC); hour, minute: its start as ISO-8601; else the key/team/model/provider/prompt name (null: none). */
   group: string | null;
   requests: number;
   /** Requests answered with status >= 400. */

@@ -25,6 +25,9 @@ export interface LogSummary {
   stream: boolean;
   metadata: Record<string, unknown> | null;
   route_score?: number | null;
+  route_target?: string | null;
+  feedback_score?: number | null;
+  feedback_comment?: string | null;
   prompt?: string | null;
   prompt_version?: number | null;
 }
@@ -140,4 +143,80 @@ export interface WorkflowRun {
   cost_usd?: number | null;
   latency_ms?: number | null;
   created_at?: string;
+}
+
+/** GET /admin/routing: what the request log says about models routed by `learned` or `cascade`. */
+export interface RoutingDecision {
+  id: string;
+  created_at: string;
+  route_score: number | null;
+  route_target: string | null;
+  /** The target that answered (provider/model). */
+  served: string | null;
+  status: number;
+  feedback_score: number | null;
+}
+
+export interface RoutedModel {
+  model: string;
+  strategy: string;
+  quality: number | null;
+  calls: number;
+  targets: { target: string; calls: number; share: number }[];
+  scores: { bucket_low: number; bucket_high: number; count: number }[];
+  feedback: { count: number; mean: number | null };
+  recent: RoutingDecision[];
+}
+
+export interface RoutingAnswer {
+  since: string;
+  until: string | null;
+  models: RoutedModel[];
+}
+
+/** The prompt registry (/v1/prompts, DESIGN.md §7). */
+export interface PromptMessage {
+  role: string;
+  content: string;
+}
+
+export interface PromptVersion {
+  version: number;
+  messages: PromptMessage[];
+  model: string | null;
+  params: Record<string, unknown>;
+  description: string | null;
+  created_at: string;
+}
+
+export interface PromptView {
+  name: string;
+  latest: PromptVersion;
+  versions: number[];
+  labels: Record<string, number>;
+}
+
+export interface EvalResult {
+  version: number;
+  label?: string;
+  n: number;
+  mean: number;
+  ci_low: number;
+  ci_high: number;
+  cost_usd: number;
+  p50_ms: number;
+}
+
+export interface EvalReport {
+  id: string;
+  created_at: string;
+  prompt: string;
+  results: EvalResult[];
+  winner: { version: number; significant: boolean };
+  scorer?: string;
+  model?: string | null;
+  dataset?: string | null;
+  n?: number;
+  errors?: Record<string, number>;
+  judge_cost_usd?: number;
 }

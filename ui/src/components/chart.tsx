@@ -7,6 +7,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { cssVar, watchPlot } from "./plot-theme";
 
 export interface ChartSeries {
   label: string;
@@ -19,10 +20,6 @@ export interface ChartSeries {
 /** A value with no value on either side is no line at all: such series show their points. */
 function hasIsolated(values: (number | null)[]): boolean {
   return values.some((v, i) => v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null);
-}
-
-function cssVar(el: Element, name: string): string {
-  return getComputedStyle(el).getPropertyValue(name).trim() || "#888";
 }
 
 export function TimeChart({ title, summary, t, series, format = (v) => String(v), height = 200 }: {
@@ -57,19 +54,11 @@ export function TimeChart({ title, summary, t, series, format = (v) => String(v)
       // The canvas is decoration: the figure's name says what it shows.
       el.querySelectorAll("canvas").forEach((c) => c.setAttribute("aria-hidden", "true"));
     };
-    draw();
-    const resize = new ResizeObserver(() => {
-      if (plot && Math.abs(plot.width - el.clientWidth) > 4) plot.setSize({ width: Math.max(200, el.clientWidth), height });
+    const unwatch = watchPlot(el, draw, (width) => {
+      if (plot && Math.abs(plot.width - width) > 4) plot.setSize({ width: Math.max(200, width), height });
     });
-    resize.observe(el);
-    const theme = new MutationObserver(draw);
-    theme.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
-    const scheme = window.matchMedia("(prefers-color-scheme: dark)");
-    scheme.addEventListener("change", draw);
     return () => {
-      resize.disconnect();
-      theme.disconnect();
-      scheme.removeEventListener("change", draw);
+      unwatch();
       plot?.destroy();
     };
   }, [t, series, format, height]);

@@ -17,6 +17,8 @@ import { ProvidersPage } from "../pages/providers";
 import { UsagePage } from "../pages/usage";
 import { PlaygroundPage } from "../pages/playground";
 import { WorkflowsPage } from "../pages/workflows";
+import { PromptsPage } from "../pages/prompts";
+import { RoutingPage } from "../pages/routing";
 
 type Theme = "system" | "light" | "dark";
 
@@ -39,6 +41,8 @@ function pageView(page: PageId, rest: string[], me: Me): ReactNode {
     case "usage": return <UsagePage me={me} />;
     case "playground": return <PlaygroundPage me={me} />;
     case "workflows": return <WorkflowsPage me={me} />;
+    case "prompts": return <PromptsPage me={me} />;
+    case "routing": return <RoutingPage me={me} />;
     default: return null;
   }
 }

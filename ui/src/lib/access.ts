@@ -59,5 +59,7 @@ export function visiblePages(me: Me, built: readonly PageId[] = PAGES): PageId[]
 
 /** Whether the key may change keys (create, edit, revoke) — admins everywhere, managers in their team. */
 export const managesKeys = (me: Me): boolean => me.role === "admin" || me.role === "manager";
+/** Writing prompts and moving their labels: admins and managers (DESIGN.md §7, "Prompt registry"). */
+export const writesPrompts = (me: Me): boolean => me.role === "admin" || me.role === "manager";
 /** Only admins create and edit teams. */
 export const managesTeams = (me: Me): boolean => me.role === "admin";

@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from "react";
 import type { AttemptLogEntry, LogRow } from "../api/types";
-import type { Me } from "../lib/access";
+import { visiblePages, type Me } from "../lib/access";
 import { formatInt, formatMs, formatTime, formatUsd } from "../lib/format";
 import { useApi } from "../hooks";
 import { Link } from "../router";
@@ -42,7 +42,14 @@ function Json({ value, label }: { value: unknown; label: string }) {
   return <pre className="code" tabIndex={0} aria-label={label}>{JSON.stringify(value, null, 2)}</pre>;
 }
 
-export function LogDetailPage({ id }: { id: string; me: Me }) {
+/** The registry prompt a completion rendered: a link to it (and its version) where the key may see the Prompts page. */
+function PromptLink({ name, version, me }: { name: string; version: number | null; me: Me }) {
+  const text = `${name}${version === null ? "" : ` · version ${version}`}`;
+  if (!visiblePages(me).includes("prompts")) return <>{text}</>;
+  return <Link to={`/prompts?name=${encodeURIComponent(name)}${version === null ? "" : `&version=${version}`}`}>{text}</Link>;
+}
+
+export function LogDetailPage({ id, me }: { id: string; me: Me }) {
   const log = useApi<LogRow>(`/admin/logs/${encodeURIComponent(id)}`);
   return (
     <>
@@ -72,6 +79,9 @@ export function LogDetailPage({ id }: { id: string; me: Me }) {
                 ["Trace id", r.trace_id ? <code key="t">{r.trace_id}</code> : "—"],
                 ...(run ? [["Workflow run", <Link key="w" to={run.to}>{run.label}</Link>] as [string, ReactNode]] : []),
                 ...(r.route_score !== undefined && r.route_score !== null ? [["Route score", r.route_score.toFixed(3)] as [string, string]] : []),
+                ...(r.route_target ? [["Router chose", <code key="rt">{r.route_target}</code>] as [string, ReactNode]] : []),
+                ...(r.feedback_score !== undefined && r.feedback_score !== null ? [["Feedback", `${r.feedback_score.toFixed(2)} (rated with POST /v1/feedback)${r.feedback_comment ? `: ${r.feedback_comment}` : ""}`] as [string, string]] : []),
+                ...(r.prompt ? [["Prompt", <PromptLink key="p" name={r.prompt} version={r.prompt_version ?? null} me={me} />] as [string, ReactNode]] : []),
               ]} />
               <section aria-labelledby="attempts">
                 <h2 id="attempts">Attempts</h2>

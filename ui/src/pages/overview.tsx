@@ -11,6 +11,7 @@ import { useApi } from "../hooks";
 import { Link, navigate, useLocation } from "../router";
 import type { UsageRow } from "../api/types";
 import { TimeChart } from "../components/chart";
+import { RangePicker } from "../components/range-picker";
 import { DataTable, type Column } from "../components/data-table";
 import { Loaded } from "../components/states";
 import { PageHeader } from "../components/bits";
@@ -40,15 +41,7 @@ export function OverviewPage(_props: { me: Me }) {
   return (
     <>
       <PageHeader title="Overview">
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Range</legend>
-          {RANGE_IDS.map((id) => (
-            <label key={id}>
-              <input type="radio" name="range" value={id} checked={range === id} onChange={() => { navigate(`/?range=${id}`, true); setNow(Date.now()); }} />
-              <span>{RANGES[id].label}</span>
-            </label>
-          ))}
-        </fieldset>
+        <RangePicker ids={RANGE_IDS} value={range} name="range" onChange={(id) => { navigate(`/?range=${id}`, true); setNow(Date.now()); }} />
         <label className="inline">
           <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Auto-refresh
         </label>

@@ -1,0 +1,10 @@
+export { Prompts, DEFAULT_LABEL, type PromptView, type ResolvedPrompt, type VersionView } from "./prompts.js";
+export { parsePromptInput, parsePromptText, LABEL_NAME, PROMPT_NAME, type PromptInput, type PromptMessage, type PromptTemplate } from "./definition.js";
+export { PromptError, promptNotFound, type PromptProblem } from "./prompt-error.js";
+export { parseDataset, readDataset, datasetRow, type DatasetRow } from "./dataset.js";
+export { makeScorer, SCORER_NAMES, type Scorer } from "./scorers.js";
+export { evaluatePrompt, type EvalOptions, type EvalProgress } from "./eval-run.js";
+export { formatReport, type EvalReport, type EvalResult, type Comparison } from "./eval-report.js";
+export { optimizePrompt, splitRows, type OptimizeOptions } from "./optimizer.js";
+export { formatOptimizeReport, type OptimizeReport } from "./optimize-report.js";
+export { promptsApi, type PromptsApi } from "./library.js";
