@@ -8,13 +8,15 @@
  *
  *   node --import tsx bench/routing-replay.ts                  # every benchmark, the table for docs/routing.md
  *   node --import tsx bench/routing-replay.ts --only gsm8k --seeds 1,2 --C 2 --hand 0.5 --k 30 --json
+ *   node --import tsx bench/routing-replay.ts --swap             # the same splits, the halves' roles swapped
+ *   node --import tsx bench/routing-replay.ts --only gsm8k --seeds 1 --split-out /tmp/routing   # the halves as files, for the CLI
  *
  * Reported per benchmark (mean ± sd over the seeds, test halves):
  *  - calibrated: the strong share the training half's threshold gives, and the quality it reached;
  *  - best on test: the smallest strong share reaching 95 % on the test half itself (optimistic);
  *  - random mixing's share for 95 %; for GSM8K also the cascade (the judge of Mixtral's answer).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { atThreshold, baselines, pointForQuality, qualityCurve, type PairOutcome } from "../src/router/evaluate.js";
 import { parseLabelledRows, type LabelledPrompt } from "../src/router/data.js";
@@ -37,6 +39,10 @@ const { values: args } = parseArgs({
     terms: { type: "string" },
     folds: { type: "string" },
     json: { type: "boolean", default: false },
+    /** Train on the second half and test on the first: the same splits with the roles swapped. */
+    swap: { type: "boolean", default: false },
+    /** Only write each seed's halves as JSONL (DIR/<benchmark>-seed<N>-train.jsonl, -test.jsonl) for `liaison router train | eval`, and stop. */
+    "split-out": { type: "string" },
   },
 });
 
@@ -63,6 +69,8 @@ const trainOptions: TrainOptions = {
 
 interface SeedResult {
   seed: number;
+  rows: { train: number; test: number };
+  accuracy: { strong: number; weak: number };
   randomShare: number;
   calibrated: { share: number; quality: number };
   bestOnTest: number;
@@ -70,11 +78,18 @@ interface SeedResult {
   scoreMsP50: number;
 }
 
-function runSeed(rows: LabelledPrompt[], seed: number, cascade: boolean): SeedResult {
+function halves(rows: LabelledPrompt[], seed: number): { train: LabelledPrompt[]; test: LabelledPrompt[] } {
   const order = shuffleInPlace(rows.map((_, i) => i), seeded(seed));
   const half = Math.floor(order.length / 2);
-  const train = order.slice(0, half).map((i) => rows[i]!);
-  const test = order.slice(half).map((i) => rows[i]!);
+  const [first, second] = [order.slice(0, half), order.slice(half)];
+  return { train: (args.swap ? second : first).map((i) => rows[i]!), test: (args.swap ? first : second).map((i) => rows[i]!) };
+}
+
+/** A row back in the shape `router train` reads. */
+const asJsonl = (rows: LabelledPrompt[]) => rows.map((r) => JSON.stringify({ id: r.id, prompt: r.prompt, scores: r.outcomes, ...(r.responses ? { response: r.responses } : {}), ...r.extra })).join("\n") + "\n";
+
+function runSeed(rows: LabelledPrompt[], seed: number, cascade: boolean): SeedResult {
+  const { train, test } = halves(rows, seed);
   const file = trainRouter(train, { ...trainOptions, seed });
   const model = new RouterModel(file);
   const [weak, strong] = file.models.map((m) => m.name) as [string, string];
@@ -89,9 +104,12 @@ function runSeed(rows: LabelledPrompt[], seed: number, cascade: boolean): SeedRe
   times.sort((a, b) => a - b);
   const threshold = model.thresholds(QUALITY)[0]!;
   const cal = atThreshold(scores, outcomes, threshold);
+  const b = baselines(outcomes);
   const result: SeedResult = {
     seed,
-    randomShare: baselines(outcomes).randomShare(QUALITY),
+    rows: { train: train.length, test: test.length },
+    accuracy: { strong: b.strongAccuracy, weak: b.weakAccuracy },
+    randomShare: b.randomShare(QUALITY),
     calibrated: { share: cal.strongShare, quality: cal.quality },
     bestOnTest: pointForQuality(qualityCurve(scores, outcomes), QUALITY).strongShare,
     scoreMsP50: times[Math.floor(times.length / 2)]!,
@@ -113,6 +131,17 @@ const report: Record<string, SeedResult[]> = {};
 for (const bench of BENCHES.filter((b) => !args.only || args.only.split(",").includes(b.name))) {
   const { rows: all } = parseLabelledRows(readFileSync(DATA + bench.file, "utf8"), bench.file);
   const rows = bench.keep ? all.filter(bench.keep) : all;
+  const dir = args["split-out"];
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    for (const seed of seeds) {
+      const { train, test } = halves(rows, seed);
+      writeFileSync(`${dir}/${bench.name}-seed${seed}-train.jsonl`, asJsonl(train));
+      writeFileSync(`${dir}/${bench.name}-seed${seed}-test.jsonl`, asJsonl(test));
+      process.stderr.write(`wrote ${dir}/${bench.name}-seed${seed}-{train,test}.jsonl (${train.length} / ${test.length} rows)\n`);
+    }
+    continue;
+  }
   report[bench.name] = seeds.map((seed) => {
     const r = runSeed(rows, seed, bench.cascade === true);
     process.stderr.write(`${bench.name} seed ${seed}: calibrated ${(100 * r.calibrated.share).toFixed(1)} % at quality ${(100 * r.calibrated.quality).toFixed(2)} %, best on test ${(100 * r.bestOnTest).toFixed(1)} %` +
@@ -121,17 +150,22 @@ for (const bench of BENCHES.filter((b) => !args.only || args.only.split(",").inc
   });
 }
 
-if (args.json) {
+if (args["split-out"]) {
+  // The halves only.
+} else if (args.json) {
   process.stdout.write(`${JSON.stringify({ options: trainOptions, seeds, report }, null, 2)}\n`);
 } else {
+  // Always-strong is 100 % strong calls at quality 100 %; always-weak is 0 % at the quality in its column.
   const lines = [
-    "| benchmark | rows | random mixing | calibrated strong share | quality reached | best on test half |",
-    "|---|---|---|---|---|---|",
+    "| benchmark | rows (train / test) | always weak: quality | random mixing | calibrated strong share | quality reached | best on test half |",
+    "|---|---|---|---|---|---|---|",
   ];
   for (const [name, rs] of Object.entries(report)) {
-    lines.push(`| ${name} (routed before any call) | ${name.startsWith("gsm8k") ? "" : ""} | ${pct(rs.map((r) => r.randomShare))} | ${pct(rs.map((r) => r.calibrated.share))} | ${pct(rs.map((r) => r.calibrated.quality))} | ${pct(rs.map((r) => r.bestOnTest))} |`);
+    const rows = `${rs[0]!.rows.train} / ${rs[0]!.rows.test}`;
+    const weakQ = pct(rs.map((r) => r.accuracy.weak / r.accuracy.strong));
+    lines.push(`| ${name}, routed before any call | ${rows} | ${weakQ} | ${pct(rs.map((r) => r.randomShare))} | ${pct(rs.map((r) => r.calibrated.share))} | ${pct(rs.map((r) => r.calibrated.quality))} | ${pct(rs.map((r) => r.bestOnTest))} |`);
     const c = rs.filter((r) => r.cascade).map((r) => r.cascade!);
-    if (c.length) lines.push(`| ${name} cascade (Mixtral's answer judged) | | ${pct(rs.map((r) => r.randomShare))} | ${pct(c.map((x) => x.share))} | ${pct(c.map((x) => x.quality))} | ${pct(c.map((x) => x.bestOnTest))} |`);
+    if (c.length) lines.push(`| ${name}, cascade (the weak answer judged) | ${rows} | ${weakQ} | ${pct(rs.map((r) => r.randomShare))} | ${pct(c.map((x) => x.share))} | ${pct(c.map((x) => x.quality))} | ${pct(c.map((x) => x.bestOnTest))} |`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -16,6 +16,9 @@ import { evalPlot, evaluateRouter, formatEvalTable } from "../router/eval-report
 import { readRouterFile, writeRouterFile } from "../router/router-file.js";
 import { RouterModel } from "../router/router-model.js";
 import { trainRouter, type TrainProgress } from "../router/train.js";
+import { feedbackRows, type RatedRow } from "../router/feedback-rows.js";
+import { promptText } from "../engine/routing/prompt-text.js";
+import { adminRequest, withConnection, type ConnectionOptions } from "./keys.js";
 
 const err = (text: string) => void process.stderr.write(text);
 
@@ -64,8 +67,48 @@ function progressBar(): (p: TrainProgress) => void {
   };
 }
 
+interface ExportOptions extends ConnectionOptions {
+  out: string;
+  model?: string;
+  since?: string;
+  max: number;
+}
+
+/** Pages through GET /admin/logs, fetches each rated row in full (its request body) and writes the training rows. */
+async function exportRated(opts: ExportOptions): Promise<void> {
+  const rated: RatedRow[] = [];
+  let cursor: string | undefined;
+  let seen = 0;
+  do {
+    const q = new URLSearchParams({ limit: "1000", ...(opts.model ? { model: opts.model } : {}), ...(opts.since ? { since: opts.since } : {}), ...(cursor ? { cursor } : {}) });
+    const page = await adminRequest<{ data: { id: string; feedback_score: number | null }[]; next_cursor: string | null }>(opts, "GET", `/admin/logs?${q}`);
+    seen += page.data.length;
+    for (const row of page.data) {
+      if (row.feedback_score === null || row.feedback_score === undefined) continue;
+      const full = await adminRequest<Omit<RatedRow, "prompt"> & { request_body: unknown }>(opts, "GET", `/admin/logs/${encodeURIComponent(row.id)}`);
+      rated.push({ ...full, prompt: full.request_body ? promptText(full.request_body) : "" });
+    }
+    cursor = page.next_cursor ?? undefined;
+    err(`\r${seen} log rows read, ${rated.length} rated`);
+  } while (cursor && seen < opts.max);
+  err("\n");
+  const { rows, usable, skipped } = feedbackRows(rated);
+  writeFileSync(opts.out, rows.map((r) => JSON.stringify({ prompt: r.prompt, scores: r.scores, request_ids: r.ids })).join("\n") + (rows.length ? "\n" : ""));
+  err(`wrote ${opts.out}: ${rows.length} prompts, ${usable} rated for two or more models (what 'router train' learns from)` +
+    (skipped ? `; ${skipped} rated rows without a request body (turn on logging.bodies) or a model left out` : "") + "\n");
+}
+
 export function registerRouterCommands(program: Command): void {
   const router = program.command("router").description("train, score with and evaluate a learned router (strategy: learned / cascade)");
+
+  withConnection(router
+    .command("export")
+    .description("rated requests of a running gateway (POST /v1/feedback; bodies logged) as training rows {prompt, scores: {MODEL: 0..1}}")
+    .requiredOption("--out <file>", "the JSONL file to write")
+    .option("--model <name>", "only requests for this model name")
+    .option("--since <time>", "only requests from this time on (ISO-8601)")
+    .option("--max <n>", "read at most this many log rows", intArg, 1_000_000))
+    .action(async (opts: ExportOptions) => exportRated(opts));
 
   router
     .command("train")

@@ -110,6 +110,7 @@ export function evalPlot(r: EvalReport): string {
     { name: "random mixing", points: [[0, weakQ], [1, 1]], color: "#999", dashed: true },
     { name: "always weak / strong", points: [[0, weakQ], [1, 1]], color: "#d62728", markers: true },
     { name: `router file @ ${Math.round(r.targetQuality * 100)}%`, points: [[r.calibrated.strongShare, r.calibrated.quality]], color: "#ff7f0e", markers: true },
+    ...(r.cascade ? [{ name: `cascade judge @ ${Math.round(r.targetQuality * 100)}%`, points: [[r.cascade.calibrated.strongShare, r.cascade.calibrated.quality] as [number, number]], color: "#9467bd", markers: true }] : []),
   ], {
     title: `Quality vs strong calls: ${r.strong} / ${r.weak}`,
     xLabel: `share of calls to ${r.strong}`,

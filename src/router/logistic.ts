@@ -18,6 +18,8 @@ export interface LogisticState {
 export interface LogisticOptions extends LbfgsOptions {
   /** Inverse regularisation strength (scikit-learn's C). */
   C?: number;
+  /** Where L-BFGS starts (a fit on overlapping rows): the same optimum in fewer iterations. */
+  init?: LogisticState;
 }
 
 export function sigmoid(z: number): number {
@@ -86,6 +88,10 @@ export class Logistic {
     const x0 = new Float64Array(columns + 1);
     const p = Math.min(1 - 1e-6, Math.max(1e-6, tot ? pos / tot : 0.5));
     x0[columns] = Math.log(p / (1 - p));
+    if (options.init && options.init.w.length === columns) {
+      x0.set(options.init.w);
+      x0[columns] = options.init.b;
+    }
     const { x } = minimize(objective, x0, options);
     return new Logistic({ w: Array.from(x.subarray(0, columns)), b: x[columns]! });
   }

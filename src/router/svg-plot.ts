@@ -28,6 +28,18 @@ export interface PlotOptions {
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const f = (n: number) => (Math.round(n * 10) / 10).toString();
 
+/** Round tick positions (steps of 1, 2, 2.5 or 5 × a power of ten) across a range, about `target` of them. */
+export function ticks(lo: number, hi: number, target = 8): number[] {
+  const raw = (hi - lo) / target;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((k) => k * p).find((s) => s >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) out.push(Math.round(v / step) * step + 0);
+  return out;
+}
+
+const percent = (v: number) => `${Math.round(v * 1000) / 10}%`;
+
 export function linePlot(series: readonly Series[], o: PlotOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 480;
@@ -41,15 +53,15 @@ export function linePlot(series: readonly Series[], o: PlotOptions): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2 - m.r / 2}" y="22" text-anchor="middle" font-size="15">${esc(o.title)}</text>`,
+    `<text x="12" y="22" font-size="14">${esc(o.title)}</text>`,
   ];
-  for (let i = 0; i <= 10; i++) {
-    const x = x0 + ((x1 - x0) * i) / 10;
-    const y = y0 + ((y1 - y0) * i) / 10;
+  for (const x of ticks(x0, x1, 10)) {
     out.push(`<line x1="${f(X(x))}" y1="${m.t}" x2="${f(X(x))}" y2="${m.t + ph}" stroke="#eee"/>`);
+    out.push(`<text x="${f(X(x))}" y="${m.t + ph + 16}" text-anchor="middle">${percent(x)}</text>`);
+  }
+  for (const y of ticks(y0, y1)) {
     out.push(`<line x1="${m.l}" y1="${f(Y(y))}" x2="${m.l + pw}" y2="${f(Y(y))}" stroke="#eee"/>`);
-    out.push(`<text x="${f(X(x))}" y="${m.t + ph + 16}" text-anchor="middle">${Math.round(x * 100)}%</text>`);
-    out.push(`<text x="${m.l - 6}" y="${f(Y(y) + 4)}" text-anchor="end">${Math.round(y * 1000) / 10}%</text>`);
+    out.push(`<text x="${m.l - 6}" y="${f(Y(y) + 4)}" text-anchor="end">${percent(y)}</text>`);
   }
   out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${m.l + pw / 2}" y="${H - 14}" text-anchor="middle">${esc(o.xLabel)}</text>`);

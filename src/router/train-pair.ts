@@ -41,21 +41,23 @@ export function pairGain(pair: { a: Logistic; b: Logistic }, x: SparseVector): n
 
 /**
  * `rows` are the design rows, `folds` the out-of-fold split; `onFit` is
- * called after each logistic fit (2 per fold, 2 at the end).
+ * called after each logistic fit (2 on every row, then 2 per fold).
  */
 export function trainPair(rows: readonly SparseVector[], columns: number, labels: { a: number[]; b: number[] }, folds: readonly number[][], options: LogisticOptions, onFit?: () => void): PairFit {
-  const fit = (idx: readonly number[], y: number[]) => {
-    const m = Logistic.fit(idx.map((i) => rows[i]!), idx.map((i) => y[i]!), columns, options);
+  const fit = (idx: readonly number[], y: number[], init?: Logistic) => {
+    const m = Logistic.fit(idx.map((i) => rows[i]!), idx.map((i) => y[i]!), columns, init ? { ...options, init: init.state } : options);
     onFit?.();
     return m;
   };
+  // The fit on every row first: each fold's fit starts from it (the folds share most rows with it).
+  const all = rows.map((_, i) => i);
+  const full = { a: fit(all, labels.a), b: fit(all, labels.b) };
   const oof = new Array<number>(rows.length).fill(0);
   for (const fold of folds) {
     const held = new Set(fold);
-    const train = rows.map((_, i) => i).filter((i) => !held.has(i));
-    const pair = { a: fit(train, labels.a), b: fit(train, labels.b) };
+    const train = all.filter((i) => !held.has(i));
+    const pair = { a: fit(train, labels.a, full.a), b: fit(train, labels.b, full.b) };
     for (const i of fold) oof[i] = pairGain(pair, rows[i]!);
   }
-  const all = rows.map((_, i) => i);
-  return { state: { a: fit(all, labels.a).state, b: fit(all, labels.b).state }, oof };
+  return { state: { a: full.a.state, b: full.b.state }, oof };
 }
