@@ -44,11 +44,24 @@ function mayCall(principal: Principal): Principal {
  * permissions (./authorize.ts); /v1 routes need a role that may call models.
  */
 export function authHook(auth: Authenticator): onRequestHookHandler {
-  // A callback hook, not an async one: a cached key (or the admin key) is resolved synchronously.
-  return (req, reply, done) => {
+  const calling = principalHook(auth, true);
+  const administering = principalHook(auth, false);
+  return function (req, reply, done) {
     const url = req.url;
-    const calling = url.startsWith("/v1/");
-    if (!calling && !url.startsWith("/admin/") && !url.startsWith("/analytics/")) return done();
+    if (url.startsWith("/v1/")) return calling.call(this, req, reply, done);
+    if (!url.startsWith("/admin/") && !url.startsWith("/analytics/")) return done();
+    return administering.call(this, req, reply, done);
+  };
+}
+
+/**
+ * Sets `req.principal` from the presented key (`calling`: the key must be
+ * one that may call models). A callback hook, not an async one: a cached key
+ * (or the admin key) is resolved synchronously. A refusal closes the
+ * connection with its body unread.
+ */
+export function principalHook(auth: Authenticator, calling: boolean): onRequestHookHandler {
+  return (req, reply, done) => {
     const refuse = (err: Error): void => {
       reply.header("connection", "close");
       done(err);

@@ -5,12 +5,11 @@
  * the SDK's transport then gets the raw request and response (the reply is
  * hijacked from fastify), and the caller rides along as its `authInfo`.
  */
-import type { FastifyInstance, FastifyReply, onRequestHookHandler } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Engine } from "../../engine/engine.js";
-import type { Authenticator } from "../../keys/authenticator.js";
 import { authInfoOf, createCaller, createSessionServer, McpHub, McpSessions, ownerOf } from "../../mcp/index.js";
-import { authenticate } from "../authenticate.js";
+import { principalHook } from "../authenticate.js";
 import { principalOf } from "../authorize.js";
 import { callOptions } from "../request-options.js";
 import { registerAdminMcpRoutes } from "./admin-mcp.js";
@@ -34,7 +33,7 @@ export function registerMcpRoutes(app: FastifyInstance, engine: Engine): void {
   app.route({
     method: ["POST", "GET", "DELETE"],
     url: "/mcp",
-    onRequest: mcpAuth(engine.auth),
+    onRequest: principalHook(engine.auth, true),
     handler: async (req, reply) => {
       const principal = principalOf(req);
       const owner = ownerOf(principal);
@@ -66,26 +65,3 @@ function rpcError(reply: FastifyReply, status: number, code: number, message: st
   return reply.code(status).type("application/json").send({ jsonrpc: "2.0", error: { code, message }, id: null });
 }
 
-/** The /v1 rule for /mcp: a key that may call models; a refusal closes the connection with its body unread. */
-function mcpAuth(auth: Authenticator): onRequestHookHandler {
-  return (req, reply, done) => {
-    const refuse = (err: Error): void => {
-      reply.header("connection", "close");
-      done(err);
-    };
-    try {
-      const result = authenticate(auth, req.headers, true);
-      if (result instanceof Promise) {
-        result.then((principal) => {
-          req.principal = principal;
-          done();
-        }, refuse);
-      } else {
-        req.principal = result;
-        done();
-      }
-    } catch (err) {
-      refuse(err as Error);
-    }
-  };
-}
