@@ -1,8 +1,8 @@
 /**
  * The three whole-Store backends a storage contract runs on — memory,
  * SQLite (a fresh file) and the real PostgreSQL (a fresh schema) — and the
- * cleanup of what they left. (test/workflows/workflow-store.test.ts and
- * src/store/responses/response-store.test.ts still spell the same list out.)
+ * cleanup of what they left. (Used by the prompt and workflow store tests;
+ * src/store/responses/response-store.test.ts still spells the same list out.)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

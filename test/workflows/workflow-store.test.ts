@@ -2,33 +2,14 @@
  * One contract for stored workflows and runs, on every backend: the memory
  * store, SQLite and the real PostgreSQL (DESIGN.md §5), each migrated.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStore } from "../../src/store/memory/memory-store.js";
-import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
-import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/types.js";
 import type { StoredRun, StoredWorkflow, WorkflowStore } from "../../src/store/workflows/types.js";
-import { dropSchemas, PG_URL, uniqueSchema } from "../store/pg-test-db.js";
+import { storeBackends } from "../prompts/store-backends.js";
 
-const dir = mkdtempSync(join(tmpdir(), "liaison-workflows-"));
-const schemas: string[] = [];
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await dropSchemas(schemas);
-});
-
-const BACKENDS: [string, () => Store][] = [
-  ["memory", () => new MemoryStore()],
-  ["sqlite", () => new SqliteStore({ filename: join(dir, `${Math.random().toString(36).slice(2)}.db`) })],
-  ["postgres", () => {
-    const schema = uniqueSchema();
-    schemas.push(schema);
-    return new PostgresStore({ connectionString: PG_URL, schema });
-  }],
-];
+const backends = storeBackends("workflows");
+afterAll(() => backends.cleanup());
+const BACKENDS = backends.all;
 
 const wf = (name: string, version: number, extra: Partial<StoredWorkflow> = {}): StoredWorkflow => ({
   name, version, created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toISOString(), source: "upload", created_by: null,
